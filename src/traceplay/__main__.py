@@ -1,0 +1,3 @@
+from traceplay.cli import main
+
+main()
