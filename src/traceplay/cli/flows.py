@@ -51,7 +51,9 @@ def templates(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
 
 
 @app.command()
-def validate(flow_file: str = typer.Argument(..., help="A .json or .yaml flow file.")) -> None:
+def validate(
+    flow_file: str = typer.Argument(..., metavar="FLOW_FILE", help="A .json or .yaml flow file."),
+) -> None:
     """Check a flow file; print what is wrong, with its place, or 'valid'."""
     flow = load_flow(flow_file)
     typer.echo(f"{flow_file}: valid — {len(flow.nodes)} nodes, {len(flow.edges)} edges")
@@ -59,7 +61,9 @@ def validate(flow_file: str = typer.Argument(..., help="A .json or .yaml flow fi
 
 @app.command()
 def simulate(
-    flow: str = typer.Argument(..., help="A flow file (.json/.yaml) or a built-in scenario id."),
+    flow: str = typer.Argument(
+        ..., metavar="FLOW", help="A flow file (.json/.yaml) or a built-in scenario id."
+    ),
     variant: str = typer.Option("success", "--variant", "-v", help="success, slow or error."),
     fault: list[str] = typer.Option(None, "--fault", help="Inject a fault: NODE=slow|down|timeout|error."),
     seed: int = typer.Option(None, "--seed", help="Add ±10 % jitter, reproducibly."),

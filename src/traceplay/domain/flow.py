@@ -42,6 +42,11 @@ class Node(_Model):
     operation: str | None = Field(
         default=None, max_length=500, description="what this node does when it is the entry root"
     )
+    self_time: Literal["around", "before", "after"] | None = Field(
+        default=None,
+        description="where the self time goes relative to the calls: split around them (default), "
+        "all before (an inspecting proxy, a broker) or all after",
+    )
     attributes: Attributes = Field(default_factory=dict)
 
 

@@ -6,7 +6,7 @@ The rules (DESIGN.md, "Simulation semantics"), as this module implements them:
    first root in node order) starts at 0. Other roots start at 0 too, as spans without a parent.
 2. One span per call: the callee's work on behalf of the caller, child of the caller's span. A node's
    self time is split around its calls (half before, half after; a leaf or a broker does all of it
-   before). A ``sync`` child starts inside its parent and ends inside it, unless a timeout cut the
+   before; ``self_time: before|after`` on a node says otherwise). A ``sync`` child starts inside its parent and ends inside it, unless a timeout cut the
    parent's wait: then the child's work goes on after the caller gave up (``traceplay.orphaned``).
 3. Edges out of a node run in ascending ``step``; calls that share a step start together, and step k+1
    starts when every call of step k has returned.
@@ -30,7 +30,9 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from traceplay.domain import catalogue
 from traceplay.domain.flow import (
@@ -57,6 +59,41 @@ def slow_latency(latency_ms: float) -> float:
     return max(latency_ms * 10.0, latency_ms + 1000.0)
 
 
+@dataclass(slots=True, frozen=True)
+class _Call:
+    """An edge as this variant sees it: the edge's values with the variant's override applied."""
+
+    edge: Edge
+    mode: str
+    delay_ms: float
+    timeout_ms: float | None
+    retries: int
+    retry_backoff_ms: float
+    repeat: int
+    on_error: str
+    fail_attempts: int | None
+    attributes: dict[str, Any]
+
+    @classmethod
+    def of(cls, edge: Edge, ov: EdgeOverride | None, mode: str) -> _Call:
+        def pick(name: str) -> Any:
+            value = getattr(ov, name) if ov is not None else None
+            return value if value is not None else getattr(edge, name)
+
+        return cls(
+            edge,
+            mode,
+            pick("delay_ms"),
+            pick("timeout_ms"),
+            pick("retries"),
+            pick("retry_backoff_ms"),
+            pick("repeat"),
+            pick("on_error"),
+            ov.fail_attempts if ov is not None else None,
+            {**edge.attributes, **ov.attributes} if ov is not None else edge.attributes,
+        )
+
+
 @dataclass(slots=True)
 class _NodeSpec:
     """A node as this variant sees it."""
@@ -69,7 +106,7 @@ class _NodeSpec:
     attributes: dict[str, Any]
     broker: bool
     kind_in: str  # span kind of a sync call into it
-    calls: list[list[tuple[Edge, EdgeOverride | None, str]]]  # steps of (edge, override, mode)
+    calls: list[list[_Call]]  # steps, each a list of parallel calls
 
 
 @dataclass(slots=True)
@@ -228,7 +265,6 @@ def simulate(
 
 
 def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, str]) -> dict[str, _NodeSpec]:
-    nodes = flow.node_map()
     overrides: dict[str, NodeOverride] = spec.nodes
     specs: dict[str, _NodeSpec] = {}
     for node in flow.nodes:
@@ -238,13 +274,14 @@ def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, st
         comp = catalogue.get(node.component)
         latency = _base_latency(node)
         status, error, fail_at = "ok", None, "start"
-        attributes: dict[str, Any] = dict(comp.attributes) if comp else {}
-        attributes.update(node.attributes)
+        attributes: dict[str, Any] = comp.attributes if comp else {}
+        if node.attributes:
+            attributes = {**attributes, **node.attributes}
         if ov is not None:
             latency = ov.latency_ms if ov.latency_ms is not None else latency
             status = ov.status or status
             error, fail_at = ov.error, ov.fail_at
-            attributes.update(ov.attributes)
+            attributes = {**attributes, **ov.attributes}
         fault = faults.get(node.id)
         if fault == "slow":
             latency = slow_latency(latency)
@@ -263,7 +300,7 @@ def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, st
             kind_in=comp.span_kind if comp else "server",
             calls=[],
         )
-    by_step: dict[str, dict[int, list[tuple[Edge, EdgeOverride | None, str]]]] = {}
+    by_step: dict[str, dict[int, list[_Call]]] = {}
     for edge in flow.edges:
         eov = spec.edges.get(edge.id)
         if eov is not None and eov.skip:
@@ -272,9 +309,12 @@ def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, st
             continue
         if edge.source not in specs or edge.target not in specs:
             continue
-        by_step.setdefault(edge.source, {}).setdefault(edge.step, []).append(
-            (edge, eov, edge_mode(edge, nodes))
-        )
+        if edge.mode is not None:
+            mode: str = edge.mode
+        else:
+            async_end = specs[edge.target].broker or specs[edge.source].broker
+            mode = "async" if async_end else "sync"
+        by_step.setdefault(edge.source, {}).setdefault(edge.step, []).append(_Call.of(edge, eov, mode))
     for nid, steps in by_step.items():
         specs[nid].calls = [steps[k] for k in sorted(steps)]
     return specs
@@ -330,97 +370,90 @@ def _run_from(
             if spec.status == "error":
                 rec.status, rec.error = "error", spec.error or "error"
             return None
-        pre = latency if spec.broker else latency / 2
+        placement = spec.node.self_time or ("before" if spec.broker else "around")
+        pre = {"around": latency / 2, "before": latency, "after": 0.0}[placement]
         frame = _Frame(rec=idx, spec=spec, leaf=leaf, pre=pre, post=latency - pre, cursor=pre)
         on_path[spec.node.id] = on_path.get(spec.node.id, 0) + 1
         return frame
 
     def start_attempt(frame: _Frame) -> _Frame | None:
-        edge, _, mode = frame.spec.calls[frame.step_i][frame.call_i]
-        callee = specs[edge.target]
-        fail_attempts = _override(frame, "fail_attempts")
-        if fail_attempts is not None and frame.attempt >= fail_attempts and callee.status != "ok":
+        call = frame.spec.calls[frame.step_i][frame.call_i]
+        callee = specs[call.edge.target]
+        if call.fail_attempts is not None and frame.attempt >= call.fail_attempts and callee.status != "ok":
             callee = _healthy(callee)  # this attempt gets through
-        delay = _edge_value(frame, "delay_ms")
-        kind = ("producer" if callee.broker else "consumer") if mode == "async" else callee.kind_in
+        if call.mode == "async":
+            kind = "producer" if callee.broker else "consumer"
+        else:
+            kind = callee.kind_in
         child = open_call(
             callee,
             frame.rec,
-            edge,
+            call.edge,
             kind,
-            frame.cursor + frame.call_cursor + delay,
+            frame.cursor + frame.call_cursor + call.delay_ms,
             leaf=on_path.get(callee.node.id, 0) > 0,
         )
         rec = recs[-1]
-        rec.follows = mode == "async"
-        if _edge_value(frame, "retries"):
+        rec.follows = call.mode == "async"
+        if call.attributes:
+            rec.attributes.update(call.attributes)
+        if call.retries:
             rec.attributes["traceplay.attempt"] = frame.attempt + 1
-        if _edge_value(frame, "repeat") > 1:
+        if call.repeat > 1:
             rec.attributes["traceplay.repeat"] = frame.rep + 1
         return child
 
     def finish_attempt(frame: _Frame, child_idx: int) -> None:
         """The callee of the current attempt has a duration (or hangs): account for it in the caller."""
-        _edge, _, mode = frame.spec.calls[frame.step_i][frame.call_i]
+        call = frame.spec.calls[frame.step_i][frame.call_i]
+        sync = call.mode == "sync"
         child = recs[child_idx]
         caller = recs[frame.rec]
-        delay = _edge_value(frame, "delay_ms")
-        timeout = _edge_value(frame, "timeout_ms")
         call_at = frame.cursor + frame.call_cursor
         label = child.spec.node.label or child.spec.node.id
         failed: str | None = None
         if child.duration is None:  # the callee hangs: wait until the caller gives up
-            limit = timeout if timeout is not None else default_timeout
-            child.duration = max(limit - delay, 0.0)
+            limit = call.timeout_ms if call.timeout_ms is not None else default_timeout
+            child.duration = max(limit - call.delay_ms, 0.0)
             if child.error == "no response":
                 child.error = f"no response within {limit:g} ms"
             failed = f"{label} timed out after {limit:g} ms"
             wait = limit
-            if mode == "sync":
+            if sync:
                 caller.events.append((call_at + limit, "timeout", {"target": label, "timeout_ms": limit}))
-        elif mode == "sync" and timeout is not None and delay + child.duration > timeout:
-            failed = f"{label} timed out after {timeout:g} ms"
-            wait = timeout
+        elif sync and call.timeout_ms is not None and call.delay_ms + child.duration > call.timeout_ms:
+            failed = f"{label} timed out after {call.timeout_ms:g} ms"
+            wait = call.timeout_ms
             child.attributes["traceplay.orphaned"] = True
-            caller.events.append((call_at + timeout, "timeout", {"target": label, "timeout_ms": timeout}))
+            caller.events.append((call_at + wait, "timeout", {"target": label, "timeout_ms": wait}))
         else:
-            wait = delay + child.duration
+            wait = call.delay_ms + child.duration
             if child.status == "error":
                 failed = f"{label} failed: {child.cause}" if child.cause else f"{label}: {child.error}"
         frame.call_cursor += wait
-        retries = _edge_value(frame, "retries")
-        if failed and frame.attempt < retries:
+        if failed and frame.attempt < call.retries:
             frame.attempt += 1
-            frame.call_cursor += _edge_value(frame, "retry_backoff_ms")
-            if mode == "sync":
-                caller.events.append(
-                    (
-                        frame.cursor + frame.call_cursor,
-                        "retry",
-                        {"target": label, "attempt": frame.attempt + 1, "reason": failed},
-                    )
-                )
-            frame.call_failed = None
+            frame.call_cursor += call.retry_backoff_ms
+            if sync:
+                attrs = {"target": label, "attempt": frame.attempt + 1, "reason": failed}
+                caller.events.append((frame.cursor + frame.call_cursor, "retry", attrs))
             return
         frame.attempt = 0
         if failed is None:
             frame.rep += 1
             return
-        frame.rep = _edge_value(frame, "repeat")  # a failed call ends its repeat loop
-        if mode == "async":
+        frame.rep = call.repeat  # a failed call ends its repeat loop
+        if not sync:
             return  # the caller never waited: nothing propagates
-        if _edge_value(frame, "on_error") == "handled":
+        if call.on_error == "handled":
             caller.events.append((call_at + wait, "error handled", {"target": label, "error": failed}))
         else:
             frame.call_failed = failed
             frame.call_cause = child.cause or failed
 
-    def call_done(frame: _Frame) -> bool:
-        return frame.rep >= int(_edge_value(frame, "repeat"))
-
     def end_call(frame: _Frame) -> None:
-        _, _, mode = frame.spec.calls[frame.step_i][frame.call_i]
-        frame.waits.append(frame.call_cursor if mode == "sync" else 0.0)
+        call = frame.spec.calls[frame.step_i][frame.call_i]
+        frame.waits.append(frame.call_cursor if call.mode == "sync" else 0.0)
         if frame.call_failed and frame.failed is None:
             frame.failed, frame.cause = frame.call_failed, frame.call_cause
         frame.call_i += 1
@@ -458,7 +491,7 @@ def _run_from(
         if pending is not None:
             finish_attempt(frame, pending)
             pending = None
-            if frame.attempt == 0 and call_done(frame):
+            if frame.attempt == 0 and frame.rep >= frame.spec.calls[frame.step_i][frame.call_i].repeat:
                 end_call(frame)
         if frame.step_i >= len(frame.spec.calls):
             close(frame)
@@ -473,20 +506,6 @@ def _run_from(
     # the root's own pending result has no caller: nothing to do
 
 
-def _edge_value(frame: _Frame, name: str) -> Any:
-    edge, ov, _ = frame.spec.calls[frame.step_i][frame.call_i]
-    if ov is not None:
-        value = getattr(ov, name, None)
-        if value is not None:
-            return value
-    return getattr(edge, name)
-
-
-def _override(frame: _Frame, name: str) -> Any:
-    _, ov, _ = frame.spec.calls[frame.step_i][frame.call_i]
-    return getattr(ov, name) if ov is not None else None
-
-
 def _healthy(spec: _NodeSpec) -> _NodeSpec:
     """The same node without its fault: what a retry that gets through meets."""
     return _NodeSpec(
@@ -497,6 +516,20 @@ def _healthy(spec: _NodeSpec) -> _NodeSpec:
 def _root_kind(spec: _NodeSpec) -> str:
     comp = catalogue.get(spec.node.component)
     return "client" if comp is not None and comp.role == "client" else "server"
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _build(cls: type[_M], **values: Any) -> _M:
+    """A model from values the engine made itself and knows to be valid: pydantic's own
+    ``model_construct`` minus its per-field bookkeeping, which dominated simulations of 100k spans."""
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    object.__setattr__(model, "__pydantic_fields_set__", set(values))
+    object.__setattr__(model, "__pydantic_extra__", None)
+    object.__setattr__(model, "__pydantic_private__", None)
+    return model
 
 
 def _to_trace(
@@ -512,19 +545,20 @@ def _to_trace(
         edge = rec.edge
         parent_id = ids[rec.parent] if rec.parent >= 0 else None
         events = [
-            SpanEvent.model_construct(time_ms=round(start + t, 3), name=name, attributes=attrs)
+            _build(SpanEvent, time_ms=round(start + t, 3), name=name, attributes=attrs)
             for t, name, attrs in rec.events
         ]
         if rec.status == "error":
             events.append(
-                SpanEvent.model_construct(
+                _build(
+                    SpanEvent,
                     time_ms=round(start + (rec.duration or 0.0), 3),
                     name="exception",
                     attributes={"exception.message": rec.error or "error"},
                 )
             )
         links = (
-            [SpanLink.model_construct(span_id=parent_id, trace_id=None, type="follows_from")]
+            [_build(SpanLink, span_id=parent_id, trace_id=None, type="follows_from")]
             if rec.follows and parent_id
             else []
         )
@@ -532,7 +566,8 @@ def _to_trace(
             node.operation if edge is None and node.operation else f"{node.label or node.id}"
         )
         spans.append(
-            Span.model_construct(
+            _build(
+                Span,
                 span_id=ids[i],
                 parent_id=parent_id,
                 node_id=node.id,
@@ -540,10 +575,10 @@ def _to_trace(
                 service=node.label or node.id,
                 component=node.component,
                 operation=operation,
-                kind=rec.kind,  # type: ignore[arg-type]
+                kind=rec.kind,
                 start_ms=round(start, 3),
                 duration_ms=round(rec.duration or 0.0, 3),
-                status=rec.status,  # type: ignore[arg-type]
+                status=rec.status,
                 error=rec.error if rec.status == "error" else None,
                 attributes=rec.attributes,
                 events=events,
