@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests.unit.flowkit import edge, flow, node
 from traceplay.domain.simulate import DOWN_MS, simulate
 from traceplay.domain.trace import Span, Trace
-from traceplay.errors import NotFoundError, SimulationError
+from traceplay.errors import FlowError, NotFoundError, SimulationError
 
 
 def spans_of(trace: Trace, node_id: str) -> list[Span]:
@@ -320,3 +322,52 @@ def test_self_time_placement(placement: str, child_start: float) -> None:
         [node("waf", "waf", latency=20, self_time=placement), node("api", latency=5)], [edge("waf", "api")]
     )
     assert one(simulate(f), "api").start_ms == child_start
+
+
+def test_an_edge_can_narrow_the_callees_calls() -> None:
+    nodes = [node("saga", latency=0), node("pay", latency=10), node("stripe", "stripe", latency=100)]
+    edges = [
+        edge("saga", "pay", id="charge", calls=["pay-charge"]),
+        edge("saga", "pay", id="refund", step=1, calls=["pay-refund"]),
+        edge("pay", "stripe", id="pay-charge", operation="POST /charges"),
+        edge("pay", "stripe", id="pay-refund", operation="POST /refunds"),
+    ]
+    t = simulate(flow(nodes, edges))
+    assert [s.operation for s in spans_of(t, "stripe")] == ["POST /charges", "POST /refunds"]
+
+
+def test_calls_must_leave_the_callee() -> None:
+    with pytest.raises(FlowError, match="'x' is not an edge out of 'b'"):
+        flow([node("a"), node("b")], [edge("a", "b", calls=["x"])])
+
+
+def test_exponential_backoff() -> None:
+    nodes = [node("api", latency=0), node("db", "postgresql", latency=1)]
+    f = flow(
+        nodes,
+        [edge("api", "db", retries=3, retry_backoff_ms=100, retry_backoff_multiplier=2)],
+        variants={"error": {"nodes": {"db": {"status": "down"}}}},
+    )
+    starts = [s.start_ms for s in spans_of(simulate(f, "error"), "db")]
+    assert [b - a for a, b in itertools.pairwise(starts)] == [101, 201, 401]
+
+
+def test_a_retry_that_gets_through_runs_at_the_usual_latency() -> None:
+    nodes = [node("api", latency=0), node("auth", latency=900)]
+    f = flow(
+        nodes,
+        [edge("api", "auth", retries=1)],
+        variants={
+            "slow": {
+                "nodes": {"auth": {"status": "error", "latency_ms": 30, "error": "429"}},
+                "edges": {"api-auth": {"fail_attempts": 1}},
+            }
+        },
+    )
+    assert [s.duration_ms for s in spans_of(simulate(f, "slow"), "auth")] == [30, 900]
+
+
+def test_async_call_into_a_service_is_not_a_consumer() -> None:
+    nodes = [node("web", "frontend"), node("mix", "analytics")]
+    t = simulate(flow(nodes, [edge("web", "mix", mode="async")]))
+    assert one(t, "mix").kind == "client" and one(t, "mix").links

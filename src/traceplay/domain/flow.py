@@ -60,10 +60,15 @@ class Edge(_Model):
     timeout_ms: float | None = Field(default=None, gt=0)
     retries: int = Field(default=0, ge=0, le=100)
     retry_backoff_ms: float = Field(default=0.0, ge=0)
+    retry_backoff_multiplier: float = Field(default=1.0, ge=1, le=10, description="exponential backoff")
     repeat: int = Field(default=1, ge=1, le=10_000)
     delay_ms: float = Field(default=0.0, ge=0, description="network or queue wait before the callee starts")
     on_error: OnError = "propagate"
     variants: list[str] | None = Field(default=None, description="only taken in these variants")
+    calls: list[str] | None = Field(
+        default=None,
+        description="reached through this edge, the callee makes only these of its calls (edge ids)",
+    )
     attributes: Attributes = Field(default_factory=dict)
 
 
@@ -240,6 +245,13 @@ def check_flow(flow: Flow, *, limits: Limits | None = None) -> list[Problem]:
             add(Problem(f"edge calls its own node '{edge.source}'", where, edge.source, edge.id))
         _check_latency(edge.timeout_ms, f"{where}.timeout_ms", add, edge_id=edge.id)
         _check_latency(edge.delay_ms, f"{where}.delay_ms", add, edge_id=edge.id)
+        for ref in edge.calls or []:
+            if not any(e.id == ref and e.source == edge.target for e in flow.edges):
+                add(
+                    Problem(
+                        f"'{ref}' is not an edge out of '{edge.target}'", f"{where}.calls", edge_id=edge.id
+                    )
+                )
         for v in edge.variants or []:
             if v not in variant_names:
                 add(Problem(f"unknown variant '{v}'", f"{where}.variants", edge_id=edge.id))

@@ -2,18 +2,24 @@
 
 The rules (DESIGN.md, "Simulation semantics"), as this module implements them:
 
-1. Roots are nodes with no incoming edge taken in this variant; the entry root (``flow.entry`` or the
-   first root in node order) starts at 0. Other roots start at 0 too, as spans without a parent.
+1. Roots are nodes that no edge targets; the entry root (``flow.entry`` or the first root in node
+   order) starts at 0, other roots too, as spans without a parent. A node whose incoming edges are
+   all out of this variant is not reached and has no span.
 2. One span per call: the callee's work on behalf of the caller, child of the caller's span. A node's
    self time is split around its calls (half before, half after; a leaf or a broker does all of it
-   before; ``self_time: before|after`` on a node says otherwise). A ``sync`` child starts inside its parent and ends inside it, unless a timeout cut the
-   parent's wait: then the child's work goes on after the caller gave up (``traceplay.orphaned``).
+   before; ``self_time: before|after`` on a node says otherwise). A ``sync`` child starts inside its
+   parent and ends inside it, unless a timeout cut the parent's wait: then the child's work goes on
+   after the caller gave up (``traceplay.orphaned``). An edge's ``calls`` list narrows which of the
+   callee's own calls it makes when reached through that edge (a charge and a refund of one service).
 3. Edges out of a node run in ascending ``step``; calls that share a step start together, and step k+1
    starts when every call of step k has returned.
 4. An ``async`` call does not block its caller: the consumer span starts after the hand-off (plus the
    edge's ``delay_ms``, the queue wait), is linked ``follows_from`` and may end after the response.
+   A call into a broker is a ``producer`` span, a delivery out of one a ``consumer`` span.
 5. ``repeat: n`` makes n sequential calls; ``retries: n`` repeats a failed call up to n more times, each
-   attempt its own span, ``retry_backoff_ms`` apart.
+   attempt its own span, ``retry_backoff_ms`` apart (times ``retry_backoff_multiplier`` per attempt).
+   With ``fail_attempts: k`` only the first k attempts meet the fault; later ones get through at the
+   node's usual latency.
 6. ``down`` fails fast (connection refused); ``timeout`` hangs until the caller's ``timeout_ms`` (or
    the flow's ``default_timeout_ms``); ``error`` fails after the node's self time. A failed sync call
    fails its caller (which stops calling later steps) unless the edge says ``handled``. Skipped nodes
@@ -69,10 +75,12 @@ class _Call:
     timeout_ms: float | None
     retries: int
     retry_backoff_ms: float
+    retry_backoff_multiplier: float
     repeat: int
     on_error: str
     fail_attempts: int | None
     attributes: dict[str, Any]
+    only: frozenset[str] | None  # the callee's calls this edge asks for (None: all of them)
 
     @classmethod
     def of(cls, edge: Edge, ov: EdgeOverride | None, mode: str) -> _Call:
@@ -87,10 +95,12 @@ class _Call:
             pick("timeout_ms"),
             pick("retries"),
             pick("retry_backoff_ms"),
+            edge.retry_backoff_multiplier,
             pick("repeat"),
             pick("on_error"),
             ov.fail_attempts if ov is not None else None,
             {**edge.attributes, **ov.attributes} if ov is not None else edge.attributes,
+            frozenset(edge.calls) if edge.calls is not None else None,
         )
 
 
@@ -131,6 +141,7 @@ class _Rec:
 class _Frame:
     rec: int
     spec: _NodeSpec
+    calls: list[list[_Call]]  # the node's steps, or the part of them its caller asked for
     leaf: bool
     pre: float
     post: float
@@ -336,7 +347,13 @@ def _run_from(
     stack: list[_Frame] = []
 
     def open_call(
-        spec: _NodeSpec, parent: int, edge: Edge | None, kind: str, rel_start: float, leaf: bool
+        spec: _NodeSpec,
+        parent: int,
+        edge: Edge | None,
+        kind: str,
+        rel_start: float,
+        leaf: bool,
+        only: frozenset[str] | None = None,
     ) -> _Frame | None:
         """Allocate the callee's span; return a frame if it has calls to make, else finish it now."""
         if len(recs) >= max_spans:
@@ -365,24 +382,28 @@ def _run_from(
         if spec.status == "error" and spec.fail_at == "start":
             rec.duration, rec.status, rec.error = latency, "error", spec.error or "error"
             return None
-        if leaf or not spec.calls:
+        steps = spec.calls
+        if only is not None:
+            steps = [kept for step in steps if (kept := [c for c in step if c.edge.id in only])]
+        if leaf or not steps:
             rec.duration = latency
             if spec.status == "error":
                 rec.status, rec.error = "error", spec.error or "error"
             return None
         placement = spec.node.self_time or ("before" if spec.broker else "around")
         pre = {"around": latency / 2, "before": latency, "after": 0.0}[placement]
-        frame = _Frame(rec=idx, spec=spec, leaf=leaf, pre=pre, post=latency - pre, cursor=pre)
+        frame = _Frame(rec=idx, spec=spec, calls=steps, leaf=leaf, pre=pre, post=latency - pre, cursor=pre)
         on_path[spec.node.id] = on_path.get(spec.node.id, 0) + 1
         return frame
 
     def start_attempt(frame: _Frame) -> _Frame | None:
-        call = frame.spec.calls[frame.step_i][frame.call_i]
+        call = frame.calls[frame.step_i][frame.call_i]
         callee = specs[call.edge.target]
         if call.fail_attempts is not None and frame.attempt >= call.fail_attempts and callee.status != "ok":
-            callee = _healthy(callee)  # this attempt gets through
+            callee = _healthy(callee)  # this attempt gets through, at the node's usual pace
         if call.mode == "async":
-            kind = "producer" if callee.broker else "consumer"
+            caller_broker = frame.spec.broker
+            kind = "producer" if callee.broker else ("consumer" if caller_broker else callee.kind_in)
         else:
             kind = callee.kind_in
         child = open_call(
@@ -392,6 +413,7 @@ def _run_from(
             kind,
             frame.cursor + frame.call_cursor + call.delay_ms,
             leaf=on_path.get(callee.node.id, 0) > 0,
+            only=call.only,
         )
         rec = recs[-1]
         rec.follows = call.mode == "async"
@@ -405,7 +427,7 @@ def _run_from(
 
     def finish_attempt(frame: _Frame, child_idx: int) -> None:
         """The callee of the current attempt has a duration (or hangs): account for it in the caller."""
-        call = frame.spec.calls[frame.step_i][frame.call_i]
+        call = frame.calls[frame.step_i][frame.call_i]
         sync = call.mode == "sync"
         child = recs[child_idx]
         caller = recs[frame.rec]
@@ -433,7 +455,7 @@ def _run_from(
         frame.call_cursor += wait
         if failed and frame.attempt < call.retries:
             frame.attempt += 1
-            frame.call_cursor += call.retry_backoff_ms
+            frame.call_cursor += call.retry_backoff_ms * call.retry_backoff_multiplier ** (frame.attempt - 1)
             if sync:
                 attrs = {"target": label, "attempt": frame.attempt + 1, "reason": failed}
                 caller.events.append((frame.cursor + frame.call_cursor, "retry", attrs))
@@ -452,7 +474,7 @@ def _run_from(
             frame.call_cause = child.cause or failed
 
     def end_call(frame: _Frame) -> None:
-        call = frame.spec.calls[frame.step_i][frame.call_i]
+        call = frame.calls[frame.step_i][frame.call_i]
         frame.waits.append(frame.call_cursor if call.mode == "sync" else 0.0)
         if frame.call_failed and frame.failed is None:
             frame.failed, frame.cause = frame.call_failed, frame.call_cause
@@ -460,13 +482,13 @@ def _run_from(
         frame.rep = frame.attempt = 0
         frame.call_cursor = 0.0
         frame.call_failed = None
-        if frame.call_i >= len(frame.spec.calls[frame.step_i]):
+        if frame.call_i >= len(frame.calls[frame.step_i]):
             frame.cursor += max(frame.waits, default=0.0)
             frame.waits = []
             frame.step_i += 1
             frame.call_i = 0
             if frame.failed is not None:
-                frame.step_i = len(frame.spec.calls)  # a failed step ends the node's calls
+                frame.step_i = len(frame.calls)  # a failed step ends the node's calls
 
     def close(frame: _Frame) -> None:
         rec = recs[frame.rec]
@@ -491,9 +513,9 @@ def _run_from(
         if pending is not None:
             finish_attempt(frame, pending)
             pending = None
-            if frame.attempt == 0 and frame.rep >= frame.spec.calls[frame.step_i][frame.call_i].repeat:
+            if frame.attempt == 0 and frame.rep >= frame.calls[frame.step_i][frame.call_i].repeat:
                 end_call(frame)
-        if frame.step_i >= len(frame.spec.calls):
+        if frame.step_i >= len(frame.calls):
             close(frame)
             stack.pop()
             pending = frame.rec
@@ -508,8 +530,9 @@ def _run_from(
 
 def _healthy(spec: _NodeSpec) -> _NodeSpec:
     """The same node without its fault: what a retry that gets through meets."""
+    latency = _base_latency(spec.node)
     return _NodeSpec(
-        spec.node, spec.latency, "ok", None, "start", spec.attributes, spec.broker, spec.kind_in, spec.calls
+        spec.node, latency, "ok", None, "start", spec.attributes, spec.broker, spec.kind_in, spec.calls
     )
 
 
