@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from traceplay.errors import ConfigError, Problem
 
 
 class Settings(BaseSettings):
@@ -37,4 +39,12 @@ class Settings(BaseSettings):
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment, or a ConfigError naming each bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = [
+            Problem(err["msg"], loc=f"TRACEPLAY_{'_'.join(str(p) for p in err['loc']).upper()}")
+            for err in exc.errors()
+        ]
+        raise ConfigError("bad configuration in the environment", problems) from None

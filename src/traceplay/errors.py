@@ -12,6 +12,7 @@ them on stderr and exits with code 2.
      ├── NotFoundError                 an unknown template, component, node or variant id
      ├── SimulationError               a valid flow that cannot be simulated (too many spans)
      ├── TraceFormatError              a trace document that cannot be imported
+     ├── ConfigError                   a TRACEPLAY_* variable with a bad value
      └── LLMError                      the language model could not answer
           └── NeedsKeyError            no API key configured for the chosen provider
 """
@@ -101,6 +102,10 @@ class SimulationError(TraceplayError):
 
 class TraceFormatError(TraceplayError):
     code = "invalid_trace"
+
+
+class ConfigError(TraceplayError):
+    code = "invalid_config"
 
 
 class LLMError(TraceplayError):
