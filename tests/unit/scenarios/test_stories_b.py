@@ -49,24 +49,26 @@ STORIES = {
         status="error",
         failing=S("orders-api", "agent-api", "frontend"),
         origin="orders-api",
-        counts={"agent-round": 10, "llm": 10, "orders-api": 10},
+        counts={"agent-round": 10, "llm": 10, "orders-api": 10, "vector-db": 1, "web-search": 1},
     ),
     # choreography: three participants in parallel; a rejection answered by compensations
     ("saga", "success"): Story(
         parallel=S("payment", "inventory", "shipping"),
         after_response=S("payment", "inventory", "shipping"),
-        counts={"payment": 1, "shipping": 1},
+        counts={"payment": 1, "stripe": 1, "shipping": 1},
         no_spans=S("inventory-topic"),
     ),
     ("saga", "slow"): Story(
-        after_response=S("payment"), counts={"payment": 1}, no_spans=S("inventory-topic")
+        after_response=S("payment", "stripe"),
+        counts={"payment": 1, "stripe": 1},
+        no_spans=S("inventory-topic"),
     ),
     ("saga", "error"): Story(
         failing=S("inventory"),
         origin="inventory",
         spans=S("inventory-topic", "stock-db"),
-        counts={"payment": 2, "shipping": 2},
-        after_response=S("payment", "shipping"),
+        counts={"payment": 2, "stripe": 2, "shipping": 2},
+        after_response=S("payment", "stripe", "shipping"),
     ),
     # write side, read side, and the lag between them
     ("cqrs-event-sourcing", "success"): Story(
@@ -76,7 +78,7 @@ STORIES = {
     ("cqrs-event-sourcing", "error"): Story(
         failing=S("projector"),
         origin="projector",
-        counts={"projector": 2, "event-store": 4, "read-db": 2},
+        counts={"projector": 2, "event-store": 5, "read-db": 2},
         after_response=S("projector", "event-store", "read-db"),
     ),
     # authorization code flow; a 429 retried; invalid_grant ends it before any session
@@ -177,6 +179,8 @@ def _grpc_error(trace: Trace) -> None:
 
 
 def _agent_success(trace: Trace) -> None:
+    reasons = {s.edge_id: s.attributes["gen_ai.response.finish_reasons"] for s in of(trace, "llm")}
+    assert reasons == {"plan": "tool_calls", "answer": "stop"}, "rounds ask for tools, the last call answers"
     rounds = of(trace, "agent-round")
     assert rounds[0].end_ms <= rounds[1].start_ms, "rounds run one after another"
     first_llm = min(of(trace, "llm"), key=lambda s: s.start_ms)
@@ -195,17 +199,26 @@ def _agent_error(trace: Trace) -> None:
     assert all(s.status == "error" for s in of(trace, "orders-api")), "the tool returns garbage every round"
     assert all(s.status == "ok" for s in of(trace, "agent-round")), "tool errors are handled by the loop"
     assert not by_edge(trace, "answer"), "no final answer"
+    assert all(s.attributes["gen_ai.response.finish_reasons"] == "tool_calls" for s in of(trace, "llm"))
+    retries = by_edge(trace, "loop-again")
+    assert len(retries) == 9, "after round 1 the model only asks for the failing tool again"
+    for round_ in retries:
+        children = {s.edge_id for s in trace.spans if s.parent_id == round_.span_id}
+        assert children == {"plan", "tool-orders"}, children
     assert one(trace, "agent-api").attributes["agent.iterations"] == 10
 
 
 def _saga_success(trace: Trace) -> None:
     assert trace.response_ms < 100, "202 before any participant ran"
     assert not by_edge(trace, "refund") and not by_edge(trace, "cancel-shipment")
+    (charge,) = by_edge(trace, "charge")
+    assert charge.parent_id == one(trace, "payment").span_id and not by_edge(trace, "stripe-refund")
 
 
 def _saga_slow(trace: Trace) -> None:
-    payment = one(trace, "payment")
+    payment, stripe = one(trace, "payment"), one(trace, "stripe")
     assert payment.duration_ms > 10 * one(trace, "inventory").duration_ms, "the saga waits for payment"
+    assert stripe.duration_ms > 0.95 * payment.duration_ms, "the time is the card network's"
     assert not by_edge(trace, "refund")
 
 
@@ -217,8 +230,17 @@ def _saga_error(trace: Trace) -> None:
     (cancel,) = by_edge(trace, "cancel-shipment")
     assert charge.status == "ok" and charge.end_ms <= refund.start_ms, "the charge happened, then the refund"
     assert refund.start_ms >= inventory.end_ms, "the refund answers Inventory's OUT_OF_STOCK"
-    assert refund.operation == "Payment.refund" and refund.status == "ok"
+    assert refund.operation == "consume inventory.rejected → Payment.refund" and refund.status == "ok"
+    assert charge.attributes["payment.status"] == "captured"
+    assert refund.attributes["payment.status"] == "refunded"
     assert cancel.start_ms >= inventory.end_ms and cancel.status == "ok"
+    # one Payment service, two Stripe calls: a charge for order.created, a refund for the rejection
+    (stripe_charge,) = by_edge(trace, "charge")
+    (stripe_refund,) = by_edge(trace, "stripe-refund")
+    assert stripe_charge.parent_id == charge.span_id
+    assert stripe_charge.operation.startswith("POST /v1/payment_intents")
+    assert stripe_refund.parent_id == refund.span_id and stripe_refund.operation == "POST /v1/refunds"
+    assert stripe_charge.end_ms < refund.start_ms, "the money was taken before the rejection arrived"
 
 
 def _cqrs_success(trace: Trace) -> None:
@@ -226,6 +248,11 @@ def _cqrs_success(trace: Trace) -> None:
     (select,) = by_edge(trace, "select-view")
     assert update.end_ms <= select.start_ms, "the projection lands before the read: a fresh read"
     assert one(trace, "query-api").attributes["app.read_model.stale"] is False
+    (load,) = by_edge(trace, "load")
+    (append,) = by_edge(trace, "append")
+    assert load.end_ms <= append.start_ms, "the command reads the stream, then appends"
+    projector = one(trace, "projector")
+    assert projector.parent_id == append.span_id, "only the append reaches the subscription, not the read"
 
 
 def _cqrs_slow(trace: Trace) -> None:
@@ -242,8 +269,10 @@ def _cqrs_error(trace: Trace) -> None:
     (rebuild,) = by_edge(trace, "rebuild")
     assert len(replays) == 3 and all(r.parent_id == second.span_id for r in replays), "replay in pages"
     assert rebuild.start_ms >= replays[-1].end_ms, "the view is rewritten after the replay"
+    assert rebuild.attributes["db.operation.name"] == "UPSERT"
     (select,) = by_edge(trace, "select-view")
     assert select.start_ms < rebuild.start_ms, "meanwhile the user read the broken view"
+    assert "db.operation.name" not in select.attributes, "the read is not the rebuild's upsert"
     assert not by_edge(trace, "project")
 
 
@@ -257,6 +286,8 @@ def _oauth_slow(trace: Trace) -> None:
     first, second = of(trace, "token-api")
     assert first.status == "error" and "429" in (first.error or "") and second.status == "ok"
     assert second.start_ms - first.end_ms == pytest.approx(1000), "the retry honours Retry-After: 1"
+    assert first.duration_ms == pytest.approx(40), "a rate limiter refuses fast"
+    assert second.duration_ms == pytest.approx(320), "the retry exchanges the code at the usual pace"
 
 
 def _oauth_error(trace: Trace) -> None:

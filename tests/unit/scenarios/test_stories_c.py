@@ -8,6 +8,7 @@ function — a small extra check states it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 
@@ -60,29 +61,35 @@ STORIES = {
         status="error", failing=S("lambda", "apigw", "mobile"), origin="lambda", no_spans=S("ddb")
     ),
     # s3-event-lambda: 200 on upload, processing after the response, DLQ after three failed attempts
-    ("s3-event-lambda", "success"): Story(after_response=S("lambda", "ddb"), no_spans=S("dlq")),
+    ("s3-event-lambda", "success"): Story(
+        after_response=S("events", "lambda", "ddb"), counts={"events": 1, "lambda": 1}, no_spans=S("dlq")
+    ),
     ("s3-event-lambda", "slow"): Story(after_response=S("lambda", "ddb"), no_spans=S("dlq")),
     ("s3-event-lambda", "error"): Story(
         failing=S("lambda"),
         origin="lambda",
-        counts={"lambda": 3, "dlq": 1},
+        counts={"events": 1, "lambda": 3, "dlq": 1},
         no_spans=S("ddb"),
         after_response=S("lambda", "dlq"),
     ),
     # step-functions-saga: sequential tasks, a retried timeout, a compensation in the Catch
-    ("step-functions-saga", "success"): Story(counts={"payment": 1, "inventory": 1, "shipping": 1}),
+    ("step-functions-saga", "success"): Story(
+        counts={"payment": 1, "stripe": 1, "inventory": 1, "shipping": 1}
+    ),
     ("step-functions-saga", "slow"): Story(
-        failing=S("payment"), origin="payment", counts={"payment": 2, "inventory": 1, "shipping": 1}
+        failing=S("payment"),
+        origin="payment",
+        counts={"payment": 2, "stripe": 1, "inventory": 1, "shipping": 1},
     ),
     ("step-functions-saga", "error"): Story(
         failing=S("inventory", "sfn"),
         origin="inventory",
-        counts={"payment": 2, "inventory": 1},
+        counts={"payment": 2, "stripe": 2, "inventory": 1},
         no_spans=S("shipping"),
     ),
     # eventbridge-routing: one event, three targets in parallel, failures isolated per target
     ("eventbridge-routing", "success"): Story(
-        parallel=S("lambda", "sqs", "sns"), after_response=S("lambda", "sqs", "sns"), no_spans=S("dlq")
+        parallel=S("events", "sqs", "sns"), after_response=S("lambda", "sqs", "sns"), no_spans=S("dlq")
     ),
     ("eventbridge-routing", "slow"): Story(
         counts={"lambda": 1, "sqs": 1, "sns": 1}, after_response=S("lambda"), no_spans=S("dlq")
@@ -90,7 +97,7 @@ STORIES = {
     ("eventbridge-routing", "error"): Story(
         failing=S("lambda"),
         origin="lambda",
-        counts={"lambda": 3, "sqs": 1, "sns": 1, "dlq": 1},
+        counts={"events": 1, "lambda": 3, "sqs": 1, "sns": 1, "dlq": 1},
         after_response=S("lambda", "dlq"),
     ),
     # dynamodb-single-table: one query; throttled then served; throttled to a 500
@@ -142,9 +149,11 @@ def one_worker_per_message(trace: Trace) -> None:
 
 def requeued_after_crash(trace: Trace) -> None:
     (crashed,) = spans_of(trace, "w2")
-    redelivered = [s for s in spans_of(trace, "w3") if s.edge_id == "mq-w3-redeliver"]
-    assert len(redelivered) == 1 and redelivered[0].status == "ok"
-    assert redelivered[0].start_ms >= crashed.end_ms, "the broker requeues only after the crash"
+    own, redelivered = spans_of(trace, "w3")
+    assert redelivered.edge_id == "mq-w3-redeliver" and redelivered.status == "ok"
+    assert redelivered.start_ms >= crashed.end_ms, "the broker requeues only after the crash"
+    assert redelivered.attributes["messaging.redelivered"] is True, "the broker flags the second delivery"
+    assert "messaging.redelivered" not in own.attributes
     one_worker_per_message(trace)
 
 
@@ -157,11 +166,16 @@ def asia_late_only(trace: Trace) -> None:
 def asia_retried_until_delivered(trace: Trace) -> None:
     attempts = spans_of(trace, "asia")
     assert [s.status for s in attempts] == ["error", "error", "ok"]
+    # each redelivery waits the backoff (10 s, doubling) plus the 150 ms trip to asia-northeast1
+    assert [b.start_ms - a.end_ms for a, b in pairwise(attempts)] == [10_150, 20_150]
     all_ok(trace, "us", "eu")
 
 
 def sms_rate_limited(trace: Trace) -> None:
-    assert [s.status for s in spans_of(trace, "twilio")] == ["error", "error", "ok"]
+    attempts = spans_of(trace, "twilio")
+    assert [s.status for s in attempts] == ["error", "error", "ok"]
+    assert [s.duration_ms for s in attempts] == [80, 80, 250], "fast 429s, then a normal send"
+    assert [b.start_ms - a.end_ms for a, b in pairwise(attempts)] == [1000, 2000], "exponential backoff"
     (worker,) = spans_of(trace, "worker")
     assert worker.status == "ok" and worker.start_ms >= 3000, "the message waited in the queue"
 
@@ -176,6 +190,15 @@ def analytics_blocks_backend(trace: Trace) -> None:
     (backend,) = spans_of(trace, "backend")
     server_track = next(s for s in spans_of(trace, "mixpanel") if s.edge_id == "backend-mixpanel")
     assert server_track.duration_ms >= 2000 and backend.start_ms < server_track.start_ms < backend.end_ms
+    assert server_track.start_ms - backend.start_ms == 120, "the order is placed first, then tracked"
+    assert server_track.end_ms == backend.end_ms, "the response waits for the analytics call"
+
+
+def two_sources(trace: Trace) -> None:
+    hosts = {s.edge_id: s.attributes["server.address"] for s in spans_of(trace, "mixpanel")}
+    assert hosts == {"fe-mixpanel": "api-js.mixpanel.com", "backend-mixpanel": "api.mixpanel.com"}
+    beacon = next(s for s in spans_of(trace, "mixpanel") if s.edge_id == "fe-mixpanel")
+    assert beacon.kind == "client" and [link.type for link in beacon.links] == ["follows_from"]
 
 
 def analytics_lost(trace: Trace) -> None:
@@ -190,20 +213,36 @@ def cold_start_gap(trace: Trace) -> None:
     assert fn.start_ms - apigw.start_ms >= 2000 and fn.attributes["faas.coldstart"] is True
 
 
+def event_after_upload(trace: Trace) -> None:
+    (s3,) = spans_of(trace, "s3")
+    (events,) = spans_of(trace, "events")
+    assert events.start_ms >= s3.end_ms, "S3 emits ObjectCreated once the object is stored"
+    assert [link.type for link in events.links] == ["follows_from"]
+
+
 def big_file_processing(trace: Trace) -> None:
     (fn,) = spans_of(trace, "lambda")
     assert 4000 <= fn.duration_ms <= 5000 and fn.start_ms > trace.response_ms
+    (s3,) = spans_of(trace, "s3")
+    assert s3.duration_ms == 1800, "the 50 MB upload is S3's span"
+    event_after_upload(trace)
 
 
 def dlq_after_last_attempt(trace: Trace) -> None:
     (dlq,) = spans_of(trace, "dlq")
-    last = spans_of(trace, "lambda")[-1]
-    assert dlq.start_ms >= last.end_ms, "the event is dead-lettered after the last attempt"
+    (events,) = spans_of(trace, "events")
+    attempts = spans_of(trace, "lambda")
+    assert dlq.start_ms >= attempts[-1].end_ms, "the event is dead-lettered after the last attempt"
+    assert dlq.parent_id == events.span_id, "the Lambda service, not the function, dead-letters the event"
+    gaps = [b.start_ms - a.end_ms for a, b in pairwise(attempts)]
+    assert gaps == [60_000, 120_000], "Lambda's async retries: one minute, then two"
 
 
 def saga_in_order(trace: Trace) -> None:
     (pay,), (inv,), (ship,) = (spans_of(trace, n) for n in ("payment", "inventory", "shipping"))
     assert pay.end_ms <= inv.start_ms and inv.end_ms <= ship.start_ms
+    (stripe,) = spans_of(trace, "stripe")
+    assert stripe.parent_id == pay.span_id and stripe.edge_id == "charge"
 
 
 def saga_retry_succeeds(trace: Trace) -> None:
@@ -212,6 +251,9 @@ def saga_retry_succeeds(trace: Trace) -> None:
     assert second.start_ms >= first.end_ms + 1000, "the Retry policy waits IntervalSeconds"
     (sfn,) = spans_of(trace, "sfn")
     assert sfn.status == "ok"
+    (stripe,) = spans_of(trace, "stripe")
+    assert stripe.parent_id == second.span_id, "only the attempt that got through reached Stripe"
+    assert second.duration_ms == 450, "the retry runs at the usual pace"
 
 
 def saga_compensates(trace: Trace) -> None:
@@ -221,6 +263,9 @@ def saga_compensates(trace: Trace) -> None:
     assert refund.status == "ok" and refund.start_ms >= inv.end_ms, (
         "the Catch runs the refund after the failure"
     )
+    stripe = {s.parent_id: s for s in spans_of(trace, "stripe")}
+    assert stripe[charge.span_id].operation.startswith("POST /v1/payment_intents")
+    assert stripe[refund.span_id].operation == "POST /v1/refunds", "the refund invocation refunds"
     (api,) = spans_of(trace, "api")
     assert api.attributes["http.response.status_code"] == 409
 
@@ -231,7 +276,11 @@ def targets_isolated(trace: Trace) -> None:
 
 
 def throttled_then_served(trace: Trace) -> None:
-    assert [s.status for s in spans_of(trace, "ddb")] == ["error", "error", "ok"]
+    attempts = spans_of(trace, "ddb")
+    assert [s.status for s in attempts] == ["error", "error", "ok"]
+    assert [b.start_ms - a.end_ms for a, b in pairwise(attempts)] == [300, 600], "exponential backoff"
+    assert attempts[-1].duration_ms == 18, "the query that gets through takes its usual time"
+    assert "aws.dynamodb.count" not in attempts[0].attributes, "a throttled query returns no items"
 
 
 def rejected_cheaply(trace: Trace) -> None:
@@ -250,9 +299,11 @@ EXTRA: dict[tuple[str, str], Callable[[Trace], None]] = {
     ("pubsub-multi-region", "error"): asia_retried_until_delivered,
     ("sms-twilio", "slow"): sms_rate_limited,
     ("sms-twilio", "error"): sms_marked_failed,
+    ("product-analytics", "success"): two_sources,
     ("product-analytics", "slow"): analytics_blocks_backend,
     ("product-analytics", "error"): analytics_lost,
     ("lambda-api-gateway", "slow"): cold_start_gap,
+    ("s3-event-lambda", "success"): event_after_upload,
     ("s3-event-lambda", "slow"): big_file_processing,
     ("s3-event-lambda", "error"): dlq_after_last_attempt,
     ("step-functions-saga", "success"): saga_in_order,

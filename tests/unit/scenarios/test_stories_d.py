@@ -10,6 +10,7 @@ extra check says it in numbers.
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import pairwise
 
 import pytest
 
@@ -167,6 +168,8 @@ def _mtls_slow(trace: Trace) -> None:
 def _waf_slow(trace: Trace) -> None:
     waf, api = one(trace, "waf"), one(trace, "api")
     assert waf.duration_ms - api.duration_ms >= 1500, "the WAF's own time is the 1.5 s"
+    assert api.start_ms - waf.start_ms == pytest.approx(1500), "the WAF inspects first, then forwards"
+    assert api.end_ms == waf.end_ms, "nothing left to inspect after the API answered"
 
 
 def _waf_error(trace: Trace) -> None:
@@ -199,16 +202,23 @@ def _mesh_error(trace: Trace) -> None:
     timeouts = of(trace, "db")
     assert all(s.status == "error" and s.duration_ms == pytest.approx(1000) for s in timeouts)
     assert max(s.end_ms for s in timeouts) <= envoy_a.end_ms, "the breaker opens after the fifth timeout"
+    attempts = sorted(of(trace, "envoy-b"), key=lambda s: s.start_ms)
+    gaps = [b.start_ms - a.end_ms for a, b in pairwise(attempts)]
+    assert gaps == [pytest.approx(g) for g in (25, 50, 100, 200)], "Envoy's backoff doubles"
 
 
 def _replicas_success(trace: Trace) -> None:
-    assert by_edge(trace, "wal").end_ms <= by_edge(trace, "app-read").start_ms, "the read sees the write"
+    wal, read = by_edge(trace, "wal"), by_edge(trace, "app-read")
+    assert wal.end_ms <= read.start_ms, "the read sees the write"
+    assert "db.response.returned_rows" not in wal.attributes, "applying WAL returns no rows; the read does"
+    assert read.attributes["profile.version"] == wal.attributes["profile.version"] == 8
 
 
 def _replicas_slow(trace: Trace) -> None:
     read, apply = by_edge(trace, "app-read"), by_edge(trace, "wal")
     assert read.end_ms < apply.start_ms, "the read ran before the write reached the replica: stale"
-    assert read.attributes["db.response.stale"] is True
+    assert read.attributes["db.response.stale"] is True and "db.response.stale" not in apply.attributes
+    assert (read.attributes["profile.version"], apply.attributes["profile.version"]) == (7, 8)
     assert trace.response_ms < 100, "nothing is slow for the user"
 
 
