@@ -114,6 +114,7 @@ class _NodeSpec:
     error: str | None
     fail_at: str
     attributes: dict[str, Any]
+    base_attributes: dict[str, Any]  # without the variant's overrides: what a recovered attempt shows
     broker: bool
     kind_in: str  # span kind of a sync call into it
     calls: list[list[_Call]]  # steps, each a list of parallel calls
@@ -288,6 +289,7 @@ def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, st
         attributes: dict[str, Any] = comp.attributes if comp else {}
         if node.attributes:
             attributes = {**attributes, **node.attributes}
+        base_attributes = attributes
         if ov is not None:
             latency = ov.latency_ms if ov.latency_ms is not None else latency
             status = ov.status or status
@@ -307,6 +309,7 @@ def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, st
             error=error,
             fail_at=fail_at,
             attributes=attributes,
+            base_attributes=base_attributes,
             broker=bool(comp and comp.mode == "async"),
             kind_in=comp.span_kind if comp else "server",
             calls=[],
@@ -530,9 +533,17 @@ def _run_from(
 
 def _healthy(spec: _NodeSpec) -> _NodeSpec:
     """The same node without its fault: what a retry that gets through meets."""
-    latency = _base_latency(spec.node)
     return _NodeSpec(
-        spec.node, latency, "ok", None, "start", spec.attributes, spec.broker, spec.kind_in, spec.calls
+        node=spec.node,
+        latency=_base_latency(spec.node),
+        status="ok",
+        error=None,
+        fail_at="start",
+        attributes=spec.base_attributes,
+        base_attributes=spec.base_attributes,
+        broker=spec.broker,
+        kind_in=spec.kind_in,
+        calls=spec.calls,
     )
 
 
