@@ -13,6 +13,7 @@ them on stderr and exits with code 2.
      ├── SimulationError               a valid flow that cannot be simulated (too many spans)
      ├── TraceFormatError              a trace document that cannot be imported
      ├── ConfigError                   a TRACEPLAY_* variable with a bad value
+     ├── EmitError                     a collector refused or never answered an OTLP push
      └── LLMError                      the language model could not answer
           └── NeedsKeyError            no API key configured for the chosen provider
 """
@@ -106,6 +107,12 @@ class TraceFormatError(TraceplayError):
 
 class ConfigError(TraceplayError):
     code = "invalid_config"
+
+
+class EmitError(TraceplayError):
+    """The trace could not be delivered to the OTLP endpoint."""
+
+    code = "emit_failed"
 
 
 class LLMError(TraceplayError):

@@ -8,6 +8,7 @@ from rich.table import Table
 
 from traceplay.cli import app
 from traceplay.cli.common import echo_json, parse_faults, resolve_flow
+from traceplay.cli.formats import print_document
 from traceplay.cli.table import render_trace
 from traceplay.domain import catalogue
 from traceplay.domain.simulate import simulate as run_simulation
@@ -67,7 +68,7 @@ def simulate(
     variant: str = typer.Option("success", "--variant", "-v", help="success, slow or error."),
     fault: list[str] = typer.Option(None, "--fault", help="Inject a fault: NODE=slow|down|timeout|error."),
     seed: int = typer.Option(None, "--seed", help="Add ±10 % jitter, reproducibly."),
-    fmt: str = typer.Option("json", "--format", "-f", help="json or table."),
+    fmt: str = typer.Option("json", "--format", "-f", help="json, table, otlp, jaeger, zipkin or chrome."),
 ) -> None:
     """Run one request through a flow and print its trace."""
     if fmt not in FORMATS:
@@ -79,4 +80,8 @@ def simulate(
 FORMATS = {
     "json": lambda t: emit_trace(t, "json"),
     "table": lambda t: emit_trace(t, "table"),
+    "otlp": lambda t: print_document(t, "otlp"),
+    "jaeger": lambda t: print_document(t, "jaeger"),
+    "zipkin": lambda t: print_document(t, "zipkin"),
+    "chrome": lambda t: print_document(t, "chrome"),
 }

@@ -100,7 +100,6 @@ COMPONENTS: tuple[Component, ...] = (
         "⚙️",
         20,
         "An HTTP service with business logic.",
-        http__request__method="POST",
     ),
     _c(
         "grpc",
