@@ -14,6 +14,7 @@ them on stderr and exits with code 2.
      ├── TraceFormatError              a trace document that cannot be imported
      ├── ConfigError                   a TRACEPLAY_* variable with a bad value
      ├── EmitError                     a collector refused or never answered an OTLP push
+     ├── QuizError                     a quiz answer for another question, or a damaged answer key
      └── LLMError                      the language model could not answer
           └── NeedsKeyError            no API key configured for the chosen provider
 """
@@ -113,6 +114,10 @@ class EmitError(TraceplayError):
     """The trace could not be delivered to the OTLP endpoint."""
 
     code = "emit_failed"
+
+
+class QuizError(TraceplayError):
+    code = "invalid_question"
 
 
 class LLMError(TraceplayError):

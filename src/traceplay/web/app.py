@@ -20,11 +20,12 @@ from traceplay import __version__
 from traceplay.config import Settings, load_settings
 from traceplay.web import errors
 from traceplay.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
-from traceplay.web.routes import analyze, components, flows, schema, simulate, templates, traces
+from traceplay.web.routes import analyze, components, flows, learn, schema, simulate, templates, traces
 from traceplay.web.static_files import PackageStatic
 
-ROUTERS = (components, templates, simulate, schema, flows, analyze, traces)
-IMPORT_PATH = "/api/traces/import"
+ROUTERS = (components, templates, simulate, schema, flows, analyze, traces, learn)
+# routes that carry whole traces may take trace-sized bodies (up to the import limit)
+TRACE_BODY_PATHS = ("/api/traces/import", "/api/traces/export", "/api/analyze", "/api/compare")
 
 DESCRIPTION = """
 traceplay simulates one request through an architecture and answers its trace, an analysis of it,
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, *, llm: Any = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        limits={IMPORT_PATH: max(settings.max_import_bytes, settings.max_body_bytes)},
+        limits=dict.fromkeys(TRACE_BODY_PATHS, max(settings.max_import_bytes, settings.max_body_bytes)),
     )
     app.add_middleware(SecurityHeadersMiddleware)
     return app
