@@ -6,6 +6,7 @@
 import { AiExplain, cancelAI } from "./AiExplain.js";
 import { clear, ensureStylesheet, h, SEVERITY, severityOf } from "./panelkit.js";
 import { formatMs } from "./logic/timescale.js";
+import { FixOffers } from "./learn/fixes.js";
 
 export function AnalysisPanel(el, store, api) {
   ensureStylesheet("/static/css/AnalysisPanel.css");
@@ -54,6 +55,7 @@ export function AnalysisPanel(el, store, api) {
   clear(el);
   el.append(root);
   const ai = AiExplain(aiBox, store, api);
+  FixOffers(findings, store, api); // learn/fixes.js: "Apply fix and re-run" on the findings it answers
 
   let shown = null; // the analysis object drawn
   const cycle = new Map(); // finding id -> next span index for "Show on diagram"

@@ -13,6 +13,10 @@ const PANELS = [
     blurb: "The spans as a collapsible tree, Jaeger-style, with attributes and events." },
   { id: "analysis", label: "Analysis", module: "./AnalysisPanel.js", export: "AnalysisPanel", css: "AnalysisPanel.css",
     blurb: "What happened: severity, findings, tips and fixes." },
+  { id: "compare", label: "Compare", module: "./learn/ComparePanel.js", export: "ComparePanel", css: "learn.css",
+    blurb: "This run against another variant, or before and after a fix: where the time went." },
+  { id: "learn", label: "Learn", module: "./learn/LearnPanel.js", export: "LearnPanel", css: "learn.css",
+    blurb: "Check yourself with questions about the trace, and a path through the scenarios." },
 ];
 const MIN_H = 120;
 const STORAGE = "traceplay.panelHeight";

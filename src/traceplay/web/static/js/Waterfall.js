@@ -24,6 +24,7 @@ import {
 } from "./logic/spantree.js";
 import { pxToMs, traceDomain } from "./logic/timescale.js";
 import { fixedWindow, scrollToShow } from "./logic/virtual.js";
+import { FilterPills, rowsFor } from "./learn/filters.js";
 
 const MAX_ROWS = 80;
 const NARROW_PX = 560; // rows in the DOM at most, whatever the viewport height
@@ -34,6 +35,7 @@ export function Waterfall(el, store, api) {
   const ui = buildSkeleton();
   clear(el);
   el.append(ui.root);
+  ui.summary.after(FilterPills(store)); // learn/filters.js: critical path, errors, slowest 20 %
 
   let tree = null; // from buildTree(trace)
   let traceKey = null;
@@ -126,7 +128,7 @@ export function Waterfall(el, store, api) {
   }
 
   function updateRows() {
-    rows = tree ? visibleRows(tree, collapsed) : new Int32Array(0);
+    rows = tree ? rowsFor(tree, collapsed, store.get()) : new Int32Array(0);
     rowPos = tree ? rowPositions(tree, rows) : new Int32Array(0);
     focusRow = Math.min(focusRow, Math.max(0, rows.length - 1));
     sizeContent();
@@ -360,6 +362,10 @@ export function Waterfall(el, store, api) {
       setAnalysis(state.analysis);
       refreshStates();
     }
+    if (state.wfFilter !== prev.wfFilter || (state.wfFilter && state.analysis !== prev.analysis)) {
+      updateRows();
+      render();
+    }
     if (state.cursorMs !== prev.cursorMs || state.trace !== prev.trace)
       drawCursor(ui, tree, domain, state.cursorMs);
     if (state.selectedSpanId !== prev.selectedSpanId) revealSelected(state.selectedSpanId);
@@ -367,7 +373,8 @@ export function Waterfall(el, store, api) {
       state.hoverSpanId !== prev.hoverSpanId ||
       state.hoverNodeId !== prev.hoverNodeId ||
       state.selectedSpanId !== prev.selectedSpanId ||
-      state.cursorMs !== prev.cursorMs
+      state.cursorMs !== prev.cursorMs ||
+      state.comparison !== prev.comparison
     ) {
       refreshStates();
     }

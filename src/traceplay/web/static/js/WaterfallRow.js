@@ -8,6 +8,7 @@
 import { categoryColor, h, setAttr, setText } from "./panelkit.js";
 import { hasChildren, isAsync } from "./logic/spantree.js";
 import { barPercent, formatMs } from "./logic/timescale.js";
+import { baselineBadge } from "./learn/baseline.js";
 
 export const MAX_INDENT_LEVELS = 14; // deeper rows stop moving right and show their depth instead
 const INDENT_PX = 12;
@@ -106,4 +107,5 @@ export function applyRowState(row, state, view) {
   const active = typeof cur === "number" && s.start_ms <= cur && cur < s.start_ms + s.duration_ms;
   row.classList.toggle("is-active", active);
   setAttr(row, "tabindex", rowPos[i] === focusRow ? "0" : "-1");
+  baselineBadge(row, state, s); // "12× its time in the success variant" while comparing
 }

@@ -2,7 +2,7 @@
 // simple and the rules (what re-runs the simulation, what is undoable, what goes in the address
 // bar) live in one place. session.js reacts to the resulting state.
 
-import * as history from "./logic/history.js";
+import { createCommandStack, fromEdit } from "./flows/commands.js";
 import { emptyFlow, resetLayout, structureKey } from "./logic/flowedit.js";
 
 export const VARIANTS = ["success", "slow", "error"];
@@ -10,17 +10,17 @@ export const SPEEDS = [0.25, 0.5, 1, 2, 4];
 export const FAULT_KINDS = ["slow", "down", "timeout", "error"];
 
 export function createActions(store) {
-  let hist = history.createHistory();
+  const hist = createCommandStack(); // undo/redo as command objects (flows/commands.js)
 
   function syncHistoryFlags() {
-    store.set({ canUndo: history.canUndo(hist), canRedo: history.canRedo(hist) });
+    store.set({ canUndo: hist.canUndo(), canRedo: hist.canRedo() });
   }
 
   const actions = {
     selectScenario(id) {
       const s = store.get();
       if (s.scenarioId === id && !s.edited) return;
-      hist = history.createHistory();
+      hist.clear();
       store.set({
         scenarioId: id,
         faults: {},
@@ -54,28 +54,58 @@ export function createActions(store) {
     editFlow(next, { key = null, label = "" } = {}) {
       const s = store.get();
       if (!s.flow || next === s.flow) return;
-      hist = history.record(hist, s.flow, { key, now: performance.now() });
+      hist.push(fromEdit(s.flow, next, { key, label }), performance.now());
       apply(next, label);
+    },
+
+    // Run a command object ({execute, undo, label, key}) on the flow and record it.
+    execute(command) {
+      const s = store.get();
+      if (!s.flow) return;
+      const next = command.execute(s.flow);
+      hist.push(command, performance.now());
+      apply(next, command.label);
+    },
+
+    // Open a flow that is not a built-in (a custom flow): no template behind it, its own faults.
+    openFlow(flow, { faults = {}, variant = "success", keepHistory = false, fit = true, extra = {} } = {}) {
+      const s = store.get();
+      if (!keepHistory) hist.clear();
+      store.set({
+        scenarioId: null,
+        original: null,
+        flow,
+        edited: false,
+        variant,
+        faults,
+        error: null,
+        selection: null,
+        selectedSpanId: null,
+        hoverSpanId: null,
+        drawerOpen: false,
+        flowRev: (s.flowRev || 0) + 1,
+        fitRequest: fit ? (s.fitRequest || 0) + 1 : s.fitRequest,
+        ...extra,
+      });
+      syncHistoryFlags();
     },
 
     undo() {
       const s = store.get();
-      const step = history.undo(hist, s.flow);
+      const step = hist.undo(s.flow);
       if (!step) return;
-      hist = step.history;
-      apply(step.flow, "Undone");
+      apply(step.flow, `Undone: ${step.command.label}`);
     },
 
     redo() {
       const s = store.get();
-      const step = history.redo(hist, s.flow);
+      const step = hist.redo(s.flow);
       if (!step) return;
-      hist = step.history;
-      apply(step.flow, "Redone");
+      apply(step.flow, `Redone: ${step.command.label}`);
     },
 
     newFlow() {
-      hist = history.createHistory();
+      hist.clear();
       store.set({
         scenarioId: null,
         original: null,
@@ -100,7 +130,7 @@ export function createActions(store) {
     revert() {
       const s = store.get();
       if (!s.original) return;
-      hist = history.record(hist, s.flow, { now: performance.now() });
+      hist.push(fromEdit(s.flow, s.original, { label: "Revert" }), performance.now());
       store.set({ flow: s.original, edited: false, flowRev: (s.flowRev || 0) + 1, selection: null });
       syncHistoryFlags();
       actions.notify("Back to the scenario as written.");

@@ -76,6 +76,41 @@ export function llmStatus(signal) {
   return json("GET", "/api/llm/status", { signal });
 }
 
+// ---- the learning loop (docs/learning.md). A source is {template}|{flow}|{trace}, + variant, faults.
+// body: {base: source, other: source, base_label?, other_label?} -> Comparison
+export function compare(body, signal) {
+  return json("POST", "/api/compare", { body, signal });
+}
+
+// body: {template|flow, variant, faults?} -> {trace_id, variant, offers}
+export function fixOffers(body, signal) {
+  return json("POST", "/api/fixes", { body, signal });
+}
+
+// body: the same + fix_id, target -> {fix, claim, flow, base_trace, fixed_trace, comparison}
+export function applyFix(body, signal) {
+  return json("POST", "/api/fixes/apply", { body, signal });
+}
+
+// body: a source -> {trace_id, steps}
+export function narrate(body, signal) {
+  return json("POST", "/api/narrate", { body, signal });
+}
+
+// body: a source -> {trace_id, questions}
+export function quiz(body, signal) {
+  return json("POST", "/api/quiz", { body, signal });
+}
+
+// body: {question (as it came), answer: {span_id}|{node_id}|{choice}} -> {correct, explanation, solution}
+export function gradeAnswer(body, signal) {
+  return json("POST", "/api/quiz/grade", { body, signal });
+}
+
+export function learningPath(signal) {
+  return json("GET", "/api/learning-path", { signal });
+}
+
 // body: a flow document, or {text, name} for a file's contents
 export function validateFlow(body, signal) {
   return json("POST", "/api/flows/validate", { body, signal });

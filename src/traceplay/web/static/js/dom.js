@@ -60,6 +60,9 @@ const ICONS = {
   bolt: "M13 2.5 5 13.5h6l-1 8 8-11h-6z",
   plusbox: "M12 8v8M8 12h8M5 4h14a1 1 0 0 1 1 1v14a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V5a1 1 0 0 1 1-1z",
   revert: "M9 14 4 9l5-5M4 9h10.5a5.5 5.5 0 0 1 0 11H11",
+  upload: "M12 15V4M7.5 8.5 12 4l4.5 4.5M5 15v4h14v-4",
+  download: "M12 4v11M7.5 10.5 12 15l4.5-4.5M5 15v4h14v-4",
+  pencil: "M4 20h4L19 9l-4-4L4 16zM13.5 6.5l4 4",
 };
 
 export function icon(name, { size = 18, label = null } = {}) {

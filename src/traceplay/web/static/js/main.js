@@ -15,6 +15,8 @@ import { Panels } from "./Panels.js";
 import { Story } from "./Story.js";
 import { ShortcutsDialog } from "./ShortcutsDialog.js";
 import { installShortcuts } from "./keyboard.js";
+import { installLearning } from "./learn/index.js";
+import { installFlows } from "./flows/library.js";
 
 const $ = (id) => document.getElementById(id);
 const saved = (key, fallback) => {
@@ -74,6 +76,9 @@ const playback = Playback(store, canvas);
 TopBar($("topbar"), store, api, { actions, playback, onHelp: () => dialog.open() });
 Panels($("panels"), store, api, { layout: $("workspace") });
 installShortcuts({ store, actions, canvas, dialog, sidebar });
+installLearning({ store, api, actions, canvas, sidebarEl: $("sidebar") });
+const flows = installFlows({ store, api, actions }); // custom flows: My flows, auto-save, import/export, share
+actions.openNewFlowDialog = (opts) => flows.openNewDialog(opts);
 startSession(store, api);
 
 // ---------------------------------------------------------------- effects of state
@@ -140,6 +145,7 @@ async function boot() {
     const wanted = fromUrl.scenario && templates.some((t) => t.id === fromUrl.scenario) ? fromUrl.scenario : null;
     if (fromUrl.scenario && !wanted) actions.notify(`There is no scenario “${fromUrl.scenario}”; here is the first one.`);
     const first = wanted || (templates[0] && templates[0].id);
+    if (!wanted && (await flows.openFromAddress())) return; // /?flow=ID or a share link
     if (first) store.set({ scenarioId: first });
     else actions.newFlow();
   } catch (err) {
@@ -147,5 +153,5 @@ async function boot() {
   }
 }
 
-window.__traceplay = { store, actions, api }; // for the browser's devtools (and the benchmarks)
+window.__traceplay = { store, actions, api, flows }; // for the browser's devtools (and the benchmarks)
 boot();

@@ -1,0 +1,38 @@
+// Two small status pieces: the saved / saving state beside the flow's name in the top bar, and
+// the banner over the canvas when a read-only built-in was edited ("Duplicate to edit").
+
+import { changed } from "../store.js";
+import { h, icon } from "../dom.js";
+
+const SAVE_TEXT = { saving: "Saving…", saved: "Saved", error: "Not saved" };
+
+export function SaveStatus(store) {
+  const el = h("span", { class: "save-status", role: "status", "aria-live": "polite", "data-testid": "save-status", hidden: true });
+  const host = document.querySelector("#topbar .scenario-title") || document.getElementById("topbar");
+  if (host) host.append(el);
+  function update(st) {
+    const on = Boolean(st.customId && st.saveStatus);
+    el.hidden = !on;
+    el.dataset.state = on ? st.saveStatus : "";
+    el.textContent = on ? SAVE_TEXT[st.saveStatus] || "" : "";
+    el.title = st.saveStatus === "error" ? "Not saved in this browser: see My flows" : "Saved in this browser";
+  }
+  store.subscribe((st, prev) => {
+    if (changed(st, prev, "customId", "saveStatus")) update(st);
+  });
+  update(store.get());
+  return el;
+}
+
+export function DuplicateBanner(canvasEl, store, lib) {
+  const dup = h("button", { type: "button", class: "text-button primary small", "data-testid": "duplicate-to-edit", onclick: () => lib.duplicateCurrent() },
+    icon("plusbox", { size: 14 }), "Duplicate to edit");
+  const el = h("div", { class: "readonly-banner", role: "status", "data-testid": "readonly-banner", hidden: true },
+    h("span", {}, "Built-in scenarios are read-only: your edit is not saved. "), dup);
+  if (canvasEl) canvasEl.append(el);
+  store.subscribe((st, prev) => {
+    if (!changed(st, prev, "edited", "original", "scenarioId", "customId")) return;
+    el.hidden = !(st.scenarioId && st.original && st.edited && !st.customId);
+  });
+  return el;
+}
