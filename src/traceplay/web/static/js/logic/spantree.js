@@ -14,7 +14,7 @@ export function buildTree(trace) {
   const spans = (trace && trace.spans) || [];
   const n = spans.length;
   const index = new Map();
-  for (let i = 0; i < n; i++) if (!index.has(spans[i].span_id)) index.set(spans[i].span_id, i);
+  for (let i = n - 1; i >= 0; i--) index.set(spans[i].span_id, i); // backwards: the first of a duplicated id wins
 
   // children lists in CSR form (childStart[i] .. childStart[i + 1]), sorted by start time
   const declared = new Int32Array(n).fill(-1);
