@@ -24,8 +24,7 @@ export function Sidebar(el, store, api, actions) {
   const scenarioList = h("div", { class: "scenario-list", role: "list", "aria-label": "Scenarios" });
   const scenarioCount = h("span", { class: "section-count" });
   const newBtn = h("button", {
-    type: "button", class: "text-button new-flow", "data-testid": "new-flow",
-    onclick: () => (actions.openNewFlowDialog ? actions.openNewFlowDialog() : actions.newFlow()),
+    type: "button", class: "text-button new-flow", "data-testid": "new-flow", onclick: () => actions.newFlow(),
     title: "Start from an empty canvas",
   }, icon("plusbox", { size: 16 }), "New flow");
   const scenarioSection = h("section", { class: "side-section scenarios", "aria-labelledby": "scenarios-h" },

@@ -58,6 +58,11 @@ export function createActions(store) {
       apply(next, label);
     },
 
+    // What undo and redo would do, most recent last (for tests and the devtools).
+    historyLabels() {
+      return hist.labels();
+    },
+
     // Run a command object ({execute, undo, label, key}) on the flow and record it.
     execute(command) {
       const s = store.get();

@@ -78,7 +78,6 @@ Panels($("panels"), store, api, { layout: $("workspace") });
 installShortcuts({ store, actions, canvas, dialog, sidebar });
 installLearning({ store, api, actions, canvas, sidebarEl: $("sidebar") });
 const flows = installFlows({ store, api, actions }); // custom flows: My flows, auto-save, import/export, share
-actions.openNewFlowDialog = (opts) => flows.openNewDialog(opts);
 startSession(store, api);
 
 // ---------------------------------------------------------------- effects of state

@@ -24,7 +24,8 @@ export function startSession(store, api) {
         flow = deepFreeze(await api.getTemplate(scenarioId, ctl.signal));
         templateCache.set(scenarioId, flow);
       }
-      if (ctl.signal.aborted) return;
+      // a late answer must not replace what the user opened since (another scenario, a custom flow)
+      if (ctl.signal.aborted || store.get().scenarioId !== scenarioId) return;
       originalKey = structureKey(flow);
       const s = store.get();
       const variant = flow.variants && Object.keys(flow.variants).length && !(s.variant in flow.variants)

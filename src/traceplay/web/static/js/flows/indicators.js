@@ -25,14 +25,21 @@ export function SaveStatus(store) {
 }
 
 export function DuplicateBanner(canvasEl, store, lib) {
+  const text = h("span", {});
   const dup = h("button", { type: "button", class: "text-button primary small", "data-testid": "duplicate-to-edit", onclick: () => lib.duplicateCurrent() },
-    icon("plusbox", { size: 14 }), "Duplicate to edit");
-  const el = h("div", { class: "readonly-banner", role: "status", "data-testid": "readonly-banner", hidden: true },
-    h("span", {}, "Built-in scenarios are read-only: your edit is not saved. "), dup);
+    icon("plusbox", { size: 14 }));
+  const label = h("span", {});
+  dup.append(label);
+  const el = h("div", { class: "readonly-banner", role: "status", "data-testid": "readonly-banner", hidden: true }, text, dup);
   if (canvasEl) canvasEl.append(el);
   store.subscribe((st, prev) => {
-    if (!changed(st, prev, "edited", "original", "scenarioId", "customId")) return;
-    el.hidden = !(st.scenarioId && st.original && st.edited && !st.customId);
+    if (!changed(st, prev, "edited", "original", "scenarioId", "customId", "flow")) return;
+    const builtin = Boolean(st.scenarioId && st.original && st.edited && !st.customId);
+    const scratch = Boolean(!st.scenarioId && !st.customId && st.flow && st.flow.nodes.length);
+    el.hidden = !(builtin || scratch);
+    el.dataset.kind = builtin ? "builtin" : scratch ? "scratch" : "";
+    text.textContent = builtin ? "Built-in scenarios are read-only: your edit is not saved. " : "This sketch is not saved yet. ";
+    label.textContent = builtin ? "Duplicate to edit" : "Save to My flows";
   });
   return el;
 }

@@ -75,7 +75,9 @@ export async function readFlowFiles(files, api) {
 export function problemsOf(err, file) {
   const details = (err && err.details) || {};
   const list = Array.isArray(details.problems) ? details.problems : [];
-  if (list.length) return list;
+  // a file that does not parse: say so ("not valid JSON: Expecting value"), not just the parser's words
+  const head = err && err.code === "unreadable_file" && typeof err.message === "string" ? err.message.split(":")[0] : "";
+  if (list.length) return head ? list.map((p) => (p.message.startsWith(head) ? p : { ...p, message: `${head}: ${p.message}` })) : list;
   return [{ message: (err && err.message) || `${file}: not a valid flow` }];
 }
 

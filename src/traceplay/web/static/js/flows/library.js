@@ -138,11 +138,11 @@ export function installFlows({ store, api, actions }) {
     const st = store.get();
     if (!st.flow) return null;
     const base = st.original || st.flow;
-    const name = `${base.name} (copy)`;
-    const id = freshId(`${base.id}-copy`);
+    const name = st.original ? `${base.name} (copy)` : base.name;
+    const id = freshId(st.original ? `${base.id}-copy` : base.name);
     add({ ...st.flow, id, name }, { faults: st.faults || {}, variant: st.variant });
     open(id, { keepHistory: true });
-    actions.notify(`“${name}” is yours to edit; the built-in stays as it was.`);
+    actions.notify(st.original ? `“${name}” is yours to edit; the built-in stays as it was.` : `Saved “${name}” in My flows.`);
     return id;
   }
 

@@ -71,6 +71,8 @@ export function ComparePanel(el, store) {
     body.hidden = !b;
     if (!b) {
       drawStarters(st);
+      clear(tbody);
+      drawn = null;
       return;
     }
     clear(baseSelect);
@@ -183,5 +185,6 @@ function variantNames(st) {
 
 function fmtRatio(r) {
   if (r >= 1) return `${r >= 10 ? Math.round(r) : r.toFixed(1)}×`;
-  return `${(1 / r).toFixed(1)}× faster`;
+  const f = 1 / r;
+  return `${f >= 10 ? Math.round(f) : f.toFixed(1)}× faster`;
 }

@@ -12,7 +12,7 @@ import { disarm } from "./quiz.js";
 
 export function LearnBar(canvasEl, store, api) {
   const compareBtn = h("button", {
-    type: "button", class: "lp-tool", "data-testid": "compare-button", "aria-pressed": "false",
+    type: "button", class: "tool-button lp-tool", "data-testid": "compare-button", "aria-pressed": "false",
     title: "Compare this run with another variant", "aria-label": "Compare with another variant",
     onclick: () => {
       const st = store.get();
@@ -22,12 +22,12 @@ export function LearnBar(canvasEl, store, api) {
     },
   }, h("span", { class: "lp-tool-icon", "aria-hidden": "true" }, "⇄"), h("span", { class: "lp-tool-text" }, "Compare"));
   const criticalBtn = h("button", {
-    type: "button", class: "lp-tool", "data-testid": "critical-toggle", "aria-pressed": "false",
+    type: "button", class: "tool-button lp-tool", "data-testid": "critical-toggle", "aria-pressed": "false",
     title: "Draw the critical path on the diagram", "aria-label": "Critical path on the diagram",
     onclick: () => store.set({ criticalOverlay: !store.get().criticalOverlay }),
   }, h("span", { class: "lp-tool-icon", "aria-hidden": "true" }, "◆"), h("span", { class: "lp-tool-text" }, "Critical path"));
   const stepBtn = h("button", {
-    type: "button", class: "lp-tool", "data-testid": "step-toggle", "aria-pressed": "false",
+    type: "button", class: "tool-button lp-tool", "data-testid": "step-toggle", "aria-pressed": "false",
     title: "Step through the request hop by hop (← →)", "aria-label": "Step through hop by hop",
     onclick: () => (store.get().stepping ? stopStepping(store) : startStepping(store, api)),
   }, h("span", { class: "lp-tool-icon", "aria-hidden": "true" }, "⏯"), h("span", { class: "lp-tool-text" }, "Step"));
@@ -37,11 +37,11 @@ export function LearnBar(canvasEl, store, api) {
   const count = h("span", { class: "lp-cap-count" });
   const text = h("p", { class: "lp-cap-text" });
   const notes = h("ul", { class: "lp-cap-notes" });
-  const prevBtn = h("button", { type: "button", class: "lp-tool", "data-testid": "step-prev", "aria-label": "Previous step (←)",
+  const prevBtn = h("button", { type: "button", class: "tool-button lp-tool", "data-testid": "step-prev", "aria-label": "Previous step (←)",
     title: "Previous step (←)", onclick: () => stepBy(store, -1) }, "←");
-  const nextBtn = h("button", { type: "button", class: "lp-tool", "data-testid": "step-next", "aria-label": "Next step (→)",
+  const nextBtn = h("button", { type: "button", class: "tool-button lp-tool", "data-testid": "step-next", "aria-label": "Next step (→)",
     title: "Next step (→)", onclick: () => stepBy(store, 1) }, "→");
-  const closeBtn = h("button", { type: "button", class: "lp-tool", "aria-label": "Stop stepping (Esc)", title: "Stop stepping (Esc)",
+  const closeBtn = h("button", { type: "button", class: "tool-button lp-tool", "aria-label": "Stop stepping (Esc)", title: "Stop stepping (Esc)",
     onclick: () => stopStepping(store) }, "✕");
   const caption = h("section", { class: "lp-caption", "data-testid": "step-caption", "aria-live": "polite", hidden: true,
     "aria-label": "Step-through" },

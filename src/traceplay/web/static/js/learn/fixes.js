@@ -1,8 +1,9 @@
 // "Fix it, re-run it" in the Analysis panel. For the run on screen, POST /api/fixes lists the fixes
 // the trace shows would help, each tied to the finding it answers: the finding gets an "Apply fix"
-// block (title, what the fix claims, the button). Applying POSTs /api/fixes/apply, puts the fixed flow
-// on the canvas as an edit of the scenario (undoable; "Revert" goes back), keeps it as a custom flow
-// when the page has a custom-flow store, re-runs the same variant and opens the comparison.
+// block (title, what the fix claims, the button). Applying POSTs /api/fixes/apply and puts the fixed
+// flow on the canvas as an edit (undoable): of a custom flow, which the flow library then auto-saves
+// (js/flows/library.js), or of a built-in ("Revert" goes back; "Duplicate to edit" keeps it). The
+// session re-runs the same variant, and the Compare tab opens on before/after.
 
 import { changed } from "../store.js";
 import { h, clear } from "../dom.js";
@@ -87,23 +88,11 @@ export function FixOffers(findingsEl, store, api) {
       };
       actions.editFlow(res.flow, { label: `Applied: ${res.fix.title}` });
       setComparison(store, baseline, res.comparison);
-      await keepAsCustomFlow(res.flow);
     } catch (err) {
       if (actions) actions.notify(`The fix could not be applied: ${(err && err.message) || err}`, "error");
     } finally {
       busy = null;
       decorate();
-    }
-  }
-
-  // a custom-flow store (js/flows/storage.js) is another module's; use it only when the page has it
-  async function keepAsCustomFlow(flow) {
-    const { saveCustomFlow } = learnContext();
-    if (typeof saveCustomFlow !== "function") return;
-    try {
-      await saveCustomFlow(flow);
-    } catch {
-      /* the fixed flow is on the canvas either way */
     }
   }
 

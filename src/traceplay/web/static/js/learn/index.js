@@ -10,8 +10,8 @@ import { followTrace, installStepKeys } from "./steps.js";
 import { startQuiz } from "./quiz.js";
 import { progressMarks } from "./progressMarks.js";
 
-export function installLearning({ store, api, actions, canvas, sidebarEl, saveCustomFlow = null }) {
-  setLearnContext({ actions, saveCustomFlow });
+export function installLearning({ store, api, actions, canvas, sidebarEl }) {
+  setLearnContext({ actions });
   startComparing(store, api);
   followTrace(store, api);
   startQuiz(store, api);
