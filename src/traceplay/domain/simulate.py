@@ -52,6 +52,7 @@ from traceplay.domain.flow import (
     Variant,
     edge_mode,
 )
+from traceplay.domain.gcpause import PAUSE_AT, collector_paused
 from traceplay.domain.trace import Span, SpanEvent, SpanLink, Trace
 from traceplay.errors import NotFoundError, Problem, SimulationError
 
@@ -271,9 +272,10 @@ def simulate(
         roots = [next(iter(specs))]
 
     recs: list[_Rec] = []
-    for root_id in roots:
-        _run_from(root_id, specs, recs, rng, flow.default_timeout_ms, max_spans)
-    return _to_trace(flow, variant, trace_id, recs, dict(faults or {}), seed)
+    with collector_paused(len(flow.nodes) + len(flow.edges) >= PAUSE_AT):
+        for root_id in roots:
+            _run_from(root_id, specs, recs, rng, flow.default_timeout_ms, max_spans)
+        return _to_trace(flow, variant, trace_id, recs, dict(faults or {}), seed)
 
 
 def _node_specs(flow: Flow, variant: str, spec: Variant, faults: Mapping[str, str]) -> dict[str, _NodeSpec]:

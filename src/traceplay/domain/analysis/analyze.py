@@ -3,10 +3,6 @@ scenario's authored content merged in, findings ordered by severity then impact.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from traceplay.domain.analysis import scenario
 from traceplay.domain.analysis.headline import headline
 from traceplay.domain.analysis.index import TraceIndex
@@ -16,6 +12,7 @@ from traceplay.domain.analysis.rules import RULES
 from traceplay.domain.analysis.rules.critical_path import critical_path
 from traceplay.domain.analysis.rules.error_origin import error_origin
 from traceplay.domain.flow import Flow
+from traceplay.domain.gcpause import collector_paused
 from traceplay.domain.trace import Trace
 
 GC_PAUSE_SPANS = 10_000
@@ -30,22 +27,8 @@ def analyze(
 ) -> Analysis:
     """What happened in ``trace``. With the ``flow`` it came from (a built-in scenario), the variant's
     authored findings, tips and fixes are merged in; ``variant`` defaults to the trace's."""
-    with _collector_paused(len(trace.spans) >= GC_PAUSE_SPANS):
+    with collector_paused(len(trace.spans) >= GC_PAUSE_SPANS):
         return _run(trace, flow, variant, rules)
-
-
-@contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
-    """The index allocates a few objects per span and frees none until the end: on a big trace the
-    cyclic garbage collector would rescan them again and again for nothing (DESIGN.md, Performance)."""
-    if not pause or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _run(trace: Trace, flow: Flow | None, variant: str | None, rules: tuple[Rule, ...]) -> Analysis:
