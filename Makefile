@@ -57,5 +57,8 @@ test: lint typecheck pytest
 bench: $(TEST_STAMP) chromium
 	$(BIN)/python benchmarks/run_all.py
 
+fuzz: $(TEST_STAMP)
+	TRACEPLAY_FUZZ_EXAMPLES=2000 $(BIN)/pytest -p no:cacheprovider tests/integration/test_fuzz_api.py tests/unit/test_fuzz_inputs.py
+
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache artifacts

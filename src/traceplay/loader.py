@@ -2,6 +2,12 @@
 
 Every error names the file and, where it can be found, the line: parse errors from the parser's own
 mark, schema and semantic errors by locating their path (``nodes[3].component``) in the document.
+
+Hostile input is refused before it is built: text over ``MAX_TEXT_CHARS``; documents with more values
+than a flow within its limits could need (counted from the separators in the text, before parsing);
+YAML whose aliases would expand past that count (a "billion laughs" document: a few kilobytes of
+anchors naming anchors), measured on the composed node graph before any Python object is built; and
+nesting deeper than the parsers allow. Every one is a ``LoadError``, never a crash or a hang.
 """
 
 from __future__ import annotations
@@ -16,11 +22,32 @@ from traceplay.domain.flow import Flow, Limits, parse_flow
 from traceplay.errors import FlowError, LoadError, Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_TEXT_CHARS = MAX_FILE_BYTES
 SUFFIXES = (".json", ".yaml", ".yml")
+# values (mappings, lists, scalars) a document may hold per node or edge the limits allow: generous
+# for a flow at its limits with overrides in every variant, and still bounded
+VALUES_PER_ITEM = 40
+MIN_VALUES = 100_000
+# YAML aliases may repeat parts (anchors for shared defaults), not multiply the document: expanded, it
+# may hold this many times the values written (or MIN_VALUES, for small files)
+ALIAS_AMPLIFICATION = 10
+# libyaml's C parser when it is there (ten times faster); the pure-Python one otherwise
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def parse_text(text: str, name: str = "<input>") -> Any:
-    """Parse JSON or YAML text (by the name's suffix; YAML reads JSON too) into plain data."""
+def max_values(limits: Limits | None = None) -> int:
+    """The most values a flow document may hold (or expand to through YAML aliases)."""
+    limits = limits or Limits()
+    return max(MIN_VALUES, VALUES_PER_ITEM * (limits.max_nodes + limits.max_edges))
+
+
+def parse_text(text: str, name: str = "<input>", *, limits: Limits | None = None) -> Any:
+    """Parse JSON or YAML text (by the name's suffix; YAML reads JSON too) into plain data.
+
+    Refuses, before building anything, text too long or holding more values than a flow within
+    ``limits`` could need, and YAML aliases that would expand past that many values."""
+    budget = max_values(limits)
+    _check_size(text, name, budget)
     if name.endswith(".json"):
         try:
             return json.loads(text)
@@ -28,8 +55,46 @@ def parse_text(text: str, name: str = "<input>") -> Any:
             raise LoadError(
                 f"not valid JSON: {exc.msg}", [Problem(exc.msg, line=exc.lineno)], source=name
             ) from None
+        except RecursionError:
+            raise _too_deep("JSON", name) from None
+    return _load_yaml(text, name, budget)
+
+
+def rough_values(text: str) -> int:
+    """An upper bound on the values (mappings, lists, keys, scalars) of a JSON or YAML document, before
+    YAML aliases: every value but the first follows one of ``, : [ { - ?`` or a line break."""
+    return 1 + sum(text.count(mark) for mark in (",", ":", "[", "{", "-", "?", "\n"))
+
+
+def _check_size(text: str, name: str, budget: int) -> None:
+    if len(text) > MAX_TEXT_CHARS:
+        raise LoadError(
+            f"the document is {len(text):,} characters long; the limit is {MAX_TEXT_CHARS:,}", source=name
+        )
+    rough = rough_values(text)
+    if rough > budget:
+        raise LoadError(
+            f"the document may hold {rough:,} values; a flow within the limits needs at most {budget:,}",
+            [Problem("split the flow, or raise TRACEPLAY_MAX_NODES / TRACEPLAY_MAX_EDGES")],
+            source=name,
+        )
+
+
+def _load_yaml(text: str, name: str, budget: int) -> Any:
+    loader = _Loader(text)
     try:
-        return yaml.safe_load(text)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        written, expanded = expanded_size(node, budget)
+        allowed = min(budget, max(MIN_VALUES, ALIAS_AMPLIFICATION * written))
+        if expanded > allowed:
+            raise LoadError(
+                f"not accepted: its YAML aliases expand {written:,} values to more than {allowed:,}",
+                [Problem("write the repeated parts out, or use fewer anchors and aliases")],
+                source=name,
+            )
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -37,15 +102,58 @@ def parse_text(text: str, name: str = "<input>") -> Any:
         raise LoadError(f"not valid YAML: {msg}", [Problem(msg, line=line)], source=name) from None
     except yaml.YAMLError as exc:
         raise LoadError(f"not valid YAML: {exc}", source=name) from None
+    except RecursionError:
+        raise _too_deep("YAML", name) from None
+    finally:
+        loader.dispose()
+
+
+def _too_deep(kind: str, name: str) -> LoadError:
+    return LoadError(
+        f"not valid {kind}: nested too deeply", [Problem("a flow is a few levels deep")], source=name
+    )
+
+
+def expanded_size(root: yaml.Node, limit: int) -> tuple[int, int]:
+    """How many values a composed YAML document holds as written, and how many it stands for once
+    its aliases are expanded (an alias is the anchored node itself in the graph), capped at
+    ``limit + 1``; a node that contains itself counts as infinite. Iterative and memoised: linear in
+    the graph, whatever the expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, closing = stack.pop()
+        key = id(node)
+        if closing:
+            open_nodes.discard(key)
+            sizes[key] = min(limit + 1, 1 + sum(sizes[id(child)] for child in _children(node)))
+            continue
+        if key in sizes:
+            continue
+        if key in open_nodes:  # reached again from inside itself: a recursive alias
+            return len(sizes) + len(open_nodes), limit + 1
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    return len(sizes), sizes[id(root)]
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def flow_from_text(text: str, name: str = "<input>", *, limits: Limits | None = None) -> Flow:
     """A checked Flow from JSON or YAML text; errors carry the name and the line of each problem."""
-    data = parse_text(text, name)
+    data = parse_text(text, name, limits=limits)
     try:
         return parse_flow(data, limits=limits, source=name)
     except FlowError as exc:
-        exc.problems = [_with_line(p, text) for p in exc.problems]
+        exc.problems = _with_lines(exc.problems, text)
         raise
 
 
@@ -78,21 +186,40 @@ def dump_flow(flow: Flow, fmt: str = "json") -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _with_line(problem: Problem, text: str) -> Problem:
-    if problem.line is not None or not problem.loc:
-        return problem
-    line = locate(text, problem.loc)
-    if line is None:
-        return problem
-    return Problem(problem.message, problem.loc, problem.node_id, problem.edge_id, line)
+def _with_lines(problems: list[Problem], text: str) -> list[Problem]:
+    """The problems with the line of their path in the text (the document is composed once)."""
+    if not any(p.line is None and p.loc for p in problems):
+        return problems
+    root = _compose(text)
+    if root is None:
+        return problems
+    out = []
+    for problem in problems:
+        line = _line_in(root, problem.loc) if problem.line is None and problem.loc else None
+        out.append(problem if line is None else Problem(*_fields(problem), line=line))
+    return out
+
+
+def _fields(p: Problem) -> tuple[str, str, str | None, str | None]:
+    return p.message, p.loc, p.node_id, p.edge_id
+
+
+def _compose(text: str) -> yaml.Node | None:
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    return node
 
 
 def locate(text: str, loc: str) -> int | None:
     """The 1-based line where a path like ``nodes[3].component`` stands in a JSON or YAML document."""
-    try:
-        node: Any = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
+    root = _compose(text)
+    return _line_in(root, loc) if root is not None else None
+
+
+def _line_in(root: yaml.Node, loc: str) -> int | None:
+    node: Any = root
     for part in _split_loc(loc):
         if node is None:
             return None

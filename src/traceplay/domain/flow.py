@@ -29,7 +29,8 @@ Attributes = dict[str, str | int | float | bool]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    # no NaN or infinity anywhere: JSON has neither (a NaN coordinate would be written back as null)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False)
 
 
 class Node(_Model):

@@ -28,6 +28,7 @@ from traceplay.formats.raw import (
     RawSpan,
     RawTrace,
     as_dict,
+    as_list,
     as_number,
     bad,
     group,
@@ -80,7 +81,7 @@ def _span_from(ev: dict[str, Any], start: int, end: int, ctx: dict[str, Any]) ->
     if not explicit and ev.get("cat"):
         attrs["chrome.category"] = str(ev["cat"])
     events = []
-    for i, e in enumerate(args.get("events") or [] if explicit else []):
+    for i, e in enumerate(as_list(args.get("events"), "args.events") if explicit else []):
         eloc = f"args.events[{i}]"
         e = as_dict(e, eloc)
         t = ctx["base"] + round(as_number(e.get("time_ms", 0), f"{eloc}.time_ms") * 1_000_000)
@@ -88,7 +89,7 @@ def _span_from(ev: dict[str, Any], start: int, end: int, ctx: dict[str, Any]) ->
         cleaned = {k: semconv.clean_value(v) for k, v in e_attrs.items()} if isinstance(e_attrs, dict) else {}
         events.append(RawEvent(t, str(e.get("name", "")), cleaned))
     links = []
-    for i, lk in enumerate(args.get("links") or [] if explicit else []):
+    for i, lk in enumerate(as_list(args.get("links"), "args.links") if explicit else []):
         lloc = f"args.links[{i}]"
         lk = as_dict(lk, lloc)
         lsid = _maybe(span_id, lk.get("span_id"))
@@ -96,7 +97,7 @@ def _span_from(ev: dict[str, Any], start: int, end: int, ctx: dict[str, Any]) ->
             raise Bad("a link needs a hex span_id", f"{lloc}.span_id")
         ltid = _maybe(trace_id, lk.get("trace_id")) if lk.get("trace_id") else None
         links.append(RawLink(lsid, ltid, "child_of" if lk.get("type") == "child_of" else "follows_from"))
-    pid = ev.get("pid", 0)
+    pid = _key(ev.get("pid", 0))
     service = args.get("service") or ctx["names"].get(pid) or f"pid {pid}"
     error = args.get("error")
     return RawSpan(
@@ -114,6 +115,12 @@ def _span_from(ev: dict[str, Any], start: int, end: int, ctx: dict[str, Any]) ->
         events=events,
         links=links,
     )
+
+
+def _key(value: Any) -> Any:
+    """A pid or tid as a dict key: a JSON scalar as it is, a list or an object (any JSON may stand
+    there) as its text."""
+    return value if value is None or isinstance(value, (str, int, float, bool)) else repr(value)
 
 
 def _nest(spans: list[RawSpan], lanes: list[tuple[Any, Any]]) -> None:
@@ -170,7 +177,7 @@ def read(doc: Any, *, max_spans: int = DEFAULT_MAX_SPANS, budget: Budget | None 
         if isinstance(ev, dict) and ev.get("ph") == "M" and ev.get("name") == "process_name":
             name = (ev.get("args") or {}).get("name") if isinstance(ev.get("args"), dict) else None
             if name:
-                ctx["names"][ev.get("pid", 0)] = str(name)
+                ctx["names"][_key(ev.get("pid", 0))] = str(name)
     spans: list[RawSpan] = []
     lanes: list[tuple[Any, Any]] = []
     open_: dict[tuple[Any, Any], list[tuple[int, dict[str, Any], int]]] = {}
@@ -181,7 +188,7 @@ def read(doc: Any, *, max_spans: int = DEFAULT_MAX_SPANS, budget: Budget | None 
         ph = ev.get("ph")
         if ph not in ("X", "B", "E"):
             continue
-        lane = (ev.get("pid", 0), ev.get("tid", 0))
+        lane = (_key(ev.get("pid", 0)), _key(ev.get("tid", 0)))
         try:
             ts = ctx["base"] + us_to_ns(ev.get("ts"), "ts")
             if ph == "B":

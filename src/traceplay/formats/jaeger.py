@@ -187,7 +187,7 @@ def _span(span: Any, trace_tid: Any, procs: dict[str, tuple[str, dict[str, Any]]
         raise Bad("must not be negative", "duration")
     pid = span.get("processID")
     proc_doc = span.get("process")
-    if pid in procs:
+    if isinstance(pid, str) and pid in procs:  # any JSON may stand there: a list is no key
         service, proc_tags = procs[pid]
     elif type(proc_doc) is dict:
         service = str(proc_doc.get("serviceName") or "unknown_service")
@@ -210,7 +210,7 @@ def _span(span: Any, trace_tid: Any, procs: dict[str, tuple[str, dict[str, Any]]
             events.append(RawEvent(t, str(name) if name is not None else "log", fields))
     parent_id, links = _references(span, tid)
     kind = attrs.get("span.kind", "internal")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         kind = str(kind).lower()
         kind = kind if kind in KINDS else "internal"
     error_tag = attrs.get("error")

@@ -7,13 +7,16 @@ answers JSON is read as one chunk.
 
 Every failure becomes one clear ``LLMError``: a missing or rejected key is a ``NeedsKeyError``; a
 timeout, a 429 (with its Retry-After), a 5xx, a refused connection and a malformed answer each say
-so in words. The API key goes in the Authorization header only: it is never logged, and it is
-scrubbed from any message built from a provider's answer.
+so in words. Two clocks bound a request: ``timeout_s`` for connecting and for each read, and
+``deadline_s`` for the whole answer, so a provider that trickles a byte at a time cannot hold a
+request (and a server thread) forever. The API key goes in the Authorization header only: it is
+never logged, and it is scrubbed from any message built from a provider's answer.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -23,6 +26,7 @@ from traceplay.errors import LLMError, NeedsKeyError
 from traceplay.llm.base import Message
 
 MAX_ERROR_TEXT = 300
+MIN_DEADLINE_S = 60.0  # the whole answer; a long one streams for a minute at most providers' speed
 
 
 class ChatClient:
@@ -37,6 +41,7 @@ class ChatClient:
         model: str,
         api_key: str | None = None,
         timeout_s: float = 30.0,
+        deadline_s: float | None = None,
         max_tokens: int = 1200,
         temperature: float = 0.2,
         hint: str = "",
@@ -48,6 +53,7 @@ class ChatClient:
         self._model = model
         self._key = api_key or None
         self.timeout_s = timeout_s
+        self.deadline_s = deadline_s if deadline_s is not None else max(MIN_DEADLINE_S, 4 * timeout_s)
         self.max_tokens = max_tokens
         self.temperature = temperature
         self.hint = hint
@@ -67,31 +73,36 @@ class ChatClient:
     # -- public -------------------------------------------------------------------------------------
 
     async def complete(self, messages: list[Message]) -> str:
+        deadline = time.monotonic() + self.deadline_s
         async with self._client() as client:
             try:
-                resp = await client.post("/chat/completions", json=self._payload(messages, stream=False))
+                async with client.stream(
+                    "POST", "/chat/completions", json=self._payload(messages, stream=False)
+                ) as resp:
+                    text = await self._read(resp, deadline)
             except httpx.HTTPError as exc:
                 raise self._transport_error(exc) from None
             if resp.status_code != 200:
-                raise self._status_error(resp.status_code, resp.text, resp.headers)
-            return self._content(self._json(resp.text))
+                raise self._status_error(resp.status_code, text, resp.headers)
+            return self._content(self._json(text))
 
     async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
         got_any = False
+        deadline = time.monotonic() + self.deadline_s
         async with self._client() as client:
             try:
                 async with client.stream(
                     "POST", "/chat/completions", json=self._payload(messages, stream=True)
                 ) as resp:
                     if resp.status_code != 200:
-                        body = (await resp.aread()).decode("utf-8", "replace")
+                        body = await self._read(resp, deadline)
                         raise self._status_error(resp.status_code, body, resp.headers)
                     if "text/event-stream" not in resp.headers.get("content-type", ""):
-                        text = self._content(self._json((await resp.aread()).decode("utf-8", "replace")))
+                        text = self._content(self._json(await self._read(resp, deadline)))
                         got_any = True
                         yield text
                         return
-                    async for piece in self._events(resp):
+                    async for piece in self._events(resp, deadline):
                         got_any = True
                         yield piece
             except httpx.HTTPError as exc:
@@ -122,9 +133,36 @@ class ChatClient:
             "stream": stream,
         }
 
-    async def _events(self, resp: httpx.Response) -> AsyncIterator[str]:
+    async def _read(self, resp: httpx.Response, deadline: float) -> str:
+        """The whole body, chunk by chunk, within the deadline."""
+        chunks = []
+        async for chunk in resp.aiter_bytes():
+            self._check_deadline(deadline)
+            chunks.append(chunk)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    async def _lines(self, resp: httpx.Response, deadline: float) -> AsyncIterator[str]:
+        """The body's lines as they arrive; the deadline is checked on every chunk, not every line, so
+        a line that never ends cannot outlast it."""
+        pending = ""
+        async for text in resp.aiter_text():
+            self._check_deadline(deadline)
+            pending += text
+            *lines, pending = pending.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            for line in lines:
+                yield line
+        if pending:
+            yield pending
+
+    def _check_deadline(self, deadline: float) -> None:
+        if time.monotonic() > deadline:
+            raise LLMError(
+                f"{self.label} did not finish its answer within {self.deadline_s:g} s (model {self._model})"
+            )
+
+    async def _events(self, resp: httpx.Response, deadline: float) -> AsyncIterator[str]:
         """Server-sent events: ``data:`` lines carry JSON chunks; ``[DONE]`` ends; comments are skipped."""
-        async for line in resp.aiter_lines():
+        async for line in self._lines(resp, deadline):
             if not line.startswith("data:"):
                 continue  # blank separators, ": keep-alive" comments, "event:" names
             data = line[5:].strip()

@@ -44,6 +44,9 @@ STATUS_BY_ERROR: dict[type[TraceplayError], int] = {
     NeedsKeyError: 400,
 }
 
+# FastAPI's 400 for a body that json.loads cannot even decode: not UTF-8, or nested past its limit
+PARSE_FAILURE = "There was an error parsing the body"
+
 CODE_BY_STATUS: dict[int, str] = {
     400: "bad_request",
     404: "not_found",
@@ -126,6 +129,11 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    if status == 400 and exc.detail == PARSE_FAILURE:  # like every other unreadable body: 422
+        problem = "not valid JSON: not UTF-8 text, or nested too deeply"
+        return error_response(
+            422, "invalid_request", f"body: {problem}", {"problems": [{"loc": "body", "message": problem}]}
+        )
     code = CODE_BY_STATUS.get(status, "error")
     if status == 404 and exc.detail in (None, "Not Found"):
         message = f"nothing at {request.url.path}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from traceplay.domain.flow import Flow
 
@@ -78,7 +78,7 @@ class SimulateIn(BaseModel):
     flow: dict[str, Any] | None = Field(default=None, description="a Flow document (GET /api/schema/flow)")
     variant: str = Field(default="success", max_length=100, description="success, slow, error ...")
     faults: dict[str, FaultName] = Field(default_factory=dict, description="node id -> injected fault")
-    seed: int | None = Field(default=None, description="adds ±10 % jitter, reproducibly")
+    seed: StrictInt | None = Field(default=None, description="adds ±10 % jitter, reproducibly")
 
     @model_validator(mode="after")
     def _one_source(self) -> SimulateIn:

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import orjson
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictInt, model_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -67,7 +67,7 @@ class AnalyzeIn(BaseModel):
     flow: dict[str, Any] | None = Field(default=None, description="a Flow document (GET /api/schema/flow)")
     variant: str | None = Field(default=None, max_length=100, description="default: the trace's, or success")
     faults: dict[str, FaultName] = Field(default_factory=dict, description="node id -> fault (simulation)")
-    seed: int | None = Field(default=None, description="jitter seed (simulation)")
+    seed: StrictInt | None = Field(default=None, description="jitter seed (simulation)")
 
     @model_validator(mode="after")
     def _sources(self) -> AnalyzeIn:

@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 from starlette.responses import Response
 
 from traceplay.config import Settings
@@ -58,7 +58,7 @@ class Source(BaseModel):
     flow: dict[str, Any] | None = Field(default=None, description="a Flow document (GET /api/schema/flow)")
     variant: str | None = Field(default=None, max_length=100, description="default: the trace's, or success")
     faults: dict[str, FaultName] = Field(default_factory=dict, description="node id -> fault (simulation)")
-    seed: int | None = Field(default=None, description="jitter seed (simulation)")
+    seed: StrictInt | None = Field(default=None, description="jitter seed (simulation)")
 
     @model_validator(mode="after")
     def _sources(self) -> Source:
@@ -80,7 +80,7 @@ class FlowSource(BaseModel):
     flow: dict[str, Any] | None = None
     variant: str = Field(default="success", max_length=100)
     faults: dict[str, FaultName] = Field(default_factory=dict)
-    seed: int | None = None
+    seed: StrictInt | None = None
 
     @model_validator(mode="after")
     def _one_source(self) -> FlowSource:
