@@ -227,7 +227,7 @@ def test_undo_redo_across_add_move_connect_and_delete(page: Page) -> None:
         for label in page.evaluate("() => window.__traceplay.actions.historyLabels().undo")
         if label.startswith("Move")
     ]
-    assert 1 <= len(moves) <= 2  # the drag, and the three nudges merged (with the drag when it was quick)
+    assert len(moves) in (1, 2)  # the drag, and the three nudges merged (with the drag when it was quick)
     # connect frontend -> backend by dragging the handle
     settled(page)
     handle = box_of(page, f"{NODE}[data-node-id='frontend'] .handle-dot")
