@@ -37,7 +37,7 @@ from traceplay.templates import get_template, template_ids
 from traceplay.web.app import create_app
 
 CHECKPOINTS = (0, 5_000, 10_000)
-QUICK_CHECKPOINTS = (0, 500, 1_000)
+QUICK_CHECKPOINTS = (0, 150, 300)
 
 
 def rss_mb() -> float:
@@ -176,7 +176,7 @@ def report(run: Run, clients: int) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a 5 s smoke run (RSS at 0 / 500 / 1,000)")
+    parser.add_argument("--quick", action="store_true", help="a 5 s smoke run (RSS at 0, 150, 300 requests)")
     parser.add_argument("--duration", type=float, default=None, help="seconds of load (default 30)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (default 50)")
     args = parser.parse_args()

@@ -376,6 +376,11 @@ def _chrome_doc(pid: Any, tid: Any = 1) -> bytes:
     return json.dumps({"traceEvents": events}).encode()
 
 
+def _chrome_args(**args: Any) -> bytes:
+    event = {"ph": "X", "name": "GET /", "pid": 1, "tid": 1, "ts": 0, "dur": 5}
+    return json.dumps({"traceEvents": [{**event, "args": {"span_id": "00000000000000a1", **args}}]}).encode()
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -384,6 +389,8 @@ def _chrome_doc(pid: Any, tid: Any = 1) -> bytes:
         _jaeger_doc(tags=[{"key": "span.kind", "type": "string", "value": ["server"]}]),
         _chrome_doc(pid=[1]),
         _chrome_doc(pid=1, tid={"id": 1}),
+        _chrome_args(events=True),
+        _chrome_args(links=7),
     ],
     ids=[
         "jaeger-processID-list",
@@ -391,11 +398,14 @@ def _chrome_doc(pid: Any, tid: Any = 1) -> bytes:
         "jaeger-kind-list",
         "chrome-pid-list",
         "chrome-tid-object",
+        "chrome-events-bool",
+        "chrome-links-number",
     ],
 )
-def test_ids_of_the_wrong_type_are_clear_errors_or_read(data: bytes) -> None:
-    """Values used as lookup keys (a Jaeger processID or span.kind, a Chrome pid or tid) may be any JSON:
-    a list or an object there once escaped the importers as a bare TypeError."""
+def test_values_of_the_wrong_type_are_clear_errors_or_read(data: bytes) -> None:
+    """Any JSON may stand where an importer expects an id or a list: a list or an object used as a
+    lookup key (a Jaeger processID or span.kind, a Chrome pid or tid) and a scalar where a list goes (a
+    Chrome span's events or links) once escaped the importers as a bare TypeError."""
     result = outcome(lambda: load_trace(data), TraceFormatError)
     if isinstance(result, tuple):
         downstream(result[0])
