@@ -3,20 +3,17 @@ router and the app's one error mapping, so they are tested whether or not create
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from tests.apiclient import Client, make_client
 from traceplay.config import Settings
 from traceplay.domain.simulate import simulate
 from traceplay.templates import get_template, template_ids
-from traceplay.web import errors
-from traceplay.web.routes import learn
+from traceplay.web.app import create_app
 
 FLOW: dict[str, Any] = {
     "id": "mini",
@@ -33,39 +30,9 @@ FLOW: dict[str, Any] = {
 }
 
 
-class Client:
-    """A synchronous face on httpx.AsyncClient over ASGI (starlette's TestClient is deprecated)."""
-
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal, self.client = portal, client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(
-            functools.partial(self.client.request, method, url, **kwargs)
-        )
-        return response
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    app = FastAPI()
-    app.state.settings = Settings()
-    app.state.llm = None
-    errors.install(app)
-    app.include_router(learn.router)
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async_client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, async_client)
-        finally:
-            portal.call(async_client.aclose)
+    yield from make_client(create_app(Settings()))
 
 
 def error_of(r: httpx.Response, status: int) -> dict[str, Any]:
@@ -220,7 +187,7 @@ def test_quiz_and_grading_are_stateless(client: Client) -> None:
     assert wrong["correct"] is False and wrong["explanation"].startswith("Not there:")
     assert wrong["solution"]["node_ids"] == ["db"]
     damaged = {**qs["error-origin"], "key": "AAAA"}
-    e = error_of(client.post("/api/quiz/grade", json={"question": damaged, "answer": "db"}), 400)
+    e = error_of(client.post("/api/quiz/grade", json={"question": damaged, "answer": "db"}), 422)
     assert e["code"] == "invalid_question" and e["details"]["problems"][0]["loc"] == "question.key"
 
 
@@ -239,3 +206,11 @@ def test_learning_path(client: Client) -> None:
     assert sorted(ids) == sorted(template_ids())
     assert levels[0]["title"] == "First steps" and levels[0]["scenarios"][0]["id"] == "simple"
     assert set(levels[0]) == {"id", "number", "title", "summary", "scenarios"}
+
+
+def test_a_trace_whose_times_overflow_is_refused_not_compared_in_nulls(client: Client) -> None:
+    trace = simulate(get_template("simple")).model_dump(mode="json")
+    trace["spans"][0]["start_ms"] = 1.7e308
+    trace["spans"][0]["duration_ms"] = 1.7e308
+    response = client.post("/api/compare", json={"base": {"trace": trace}, "other": {"template": "simple"}})
+    assert response.status_code == 422 and response.json()["error"]["message"]

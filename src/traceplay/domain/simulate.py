@@ -36,9 +36,7 @@ import hashlib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import Any
 
 from traceplay.domain import catalogue
 from traceplay.domain.flow import (
@@ -53,7 +51,7 @@ from traceplay.domain.flow import (
     edge_mode,
 )
 from traceplay.domain.gcpause import PAUSE_AT, collector_paused
-from traceplay.domain.trace import Span, SpanEvent, SpanLink, Trace
+from traceplay.domain.trace import Span, SpanEvent, SpanLink, Trace, trusted
 from traceplay.errors import NotFoundError, Problem, SimulationError
 
 DOWN_MS = 1.0  # a refused connection answers in about a millisecond
@@ -554,20 +552,6 @@ def _root_kind(spec: _NodeSpec) -> str:
     return "client" if comp is not None and comp.role == "client" else "server"
 
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _build(cls: type[_M], **values: Any) -> _M:
-    """A model from values the engine made itself and knows to be valid: pydantic's own
-    ``model_construct`` minus its per-field bookkeeping, which dominated simulations of 100k spans."""
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", values)
-    object.__setattr__(model, "__pydantic_fields_set__", set(values))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
-    return model
-
-
 def _to_trace(
     flow: Flow, variant: str, trace_id: str, recs: list[_Rec], faults: dict[str, str], seed: int | None
 ) -> Trace:
@@ -581,20 +565,22 @@ def _to_trace(
         edge = rec.edge
         parent_id = ids[rec.parent] if rec.parent >= 0 else None
         events = [
-            _build(SpanEvent, time_ms=round(start + t, 3), name=name, attributes=attrs)
+            trusted(SpanEvent, {"time_ms": round(start + t, 3), "name": name, "attributes": attrs})
             for t, name, attrs in rec.events
         ]
         if rec.status == "error":
             events.append(
-                _build(
+                trusted(
                     SpanEvent,
-                    time_ms=round(start + (rec.duration or 0.0), 3),
-                    name="exception",
-                    attributes={"exception.message": rec.error or "error"},
+                    {
+                        "time_ms": round(start + (rec.duration or 0.0), 3),
+                        "name": "exception",
+                        "attributes": {"exception.message": rec.error or "error"},
+                    },
                 )
             )
         links = (
-            [_build(SpanLink, span_id=parent_id, trace_id=None, type="follows_from")]
+            [trusted(SpanLink, {"span_id": parent_id, "trace_id": None, "type": "follows_from"})]
             if rec.follows and parent_id
             else []
         )
@@ -602,35 +588,40 @@ def _to_trace(
             node.operation if edge is None and node.operation else f"{node.label or node.id}"
         )
         spans.append(
-            _build(
+            trusted(
                 Span,
-                span_id=ids[i],
-                parent_id=parent_id,
-                node_id=node.id,
-                edge_id=edge.id if edge is not None else None,
-                service=node.label or node.id,
-                component=node.component,
-                operation=operation,
-                kind=rec.kind,
-                start_ms=round(start, 3),
-                duration_ms=round(rec.duration or 0.0, 3),
-                status=rec.status,
-                error=rec.error if rec.status == "error" else None,
-                attributes=rec.attributes,
-                events=events,
-                links=links,
+                {
+                    "span_id": ids[i],
+                    "parent_id": parent_id,
+                    "node_id": node.id,
+                    "edge_id": edge.id if edge is not None else None,
+                    "service": node.label or node.id,
+                    "component": node.component,
+                    "operation": operation,
+                    "kind": rec.kind,
+                    "start_ms": round(start, 3),
+                    "duration_ms": round(rec.duration or 0.0, 3),
+                    "status": rec.status,
+                    "error": rec.error if rec.status == "error" else None,
+                    "attributes": rec.attributes,
+                    "events": events,
+                    "links": links,
+                },
             )
         )
     root = spans[0]
     end = max((s.start_ms + s.duration_ms for s in spans), default=0.0)
-    return Trace.model_construct(
-        trace_id=trace_id,
-        flow=flow.id,
-        variant=variant,
-        response_ms=root.duration_ms,
-        duration_ms=round(end, 3),
-        status=root.status,
-        spans=spans,
-        faults=faults,
-        seed=seed,
+    return trusted(
+        Trace,
+        {
+            "trace_id": trace_id,
+            "flow": flow.id,
+            "variant": variant,
+            "response_ms": root.duration_ms,
+            "duration_ms": round(end, 3),
+            "status": root.status,
+            "spans": spans,
+            "faults": faults,
+            "seed": seed,
+        },
     )

@@ -7,10 +7,14 @@ Times are milliseconds from the trace start, as floats. ``response_ms`` is what 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
+MAX_MS = 1e12  # about 31 years: anything larger is a broken clock, and sums of it could overflow
+# finite, bounded, and a real number (no booleans): what a posted or imported trace may say
+Ms = Annotated[float, Strict(), Field(ge=-MAX_MS, le=MAX_MS, allow_inf_nan=False)]
+Duration = Annotated[float, Strict(), Field(ge=0, le=MAX_MS, allow_inf_nan=False)]
 SpanKind = Literal["server", "client", "producer", "consumer", "internal"]
 SpanStatus = Literal["ok", "error"]
 AttrValue = str | int | float | bool | list[str] | list[int] | list[float] | list[bool] | None
@@ -18,7 +22,7 @@ AttrValue = str | int | float | bool | list[str] | list[int] | list[float] | lis
 
 class SpanEvent(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    time_ms: float
+    time_ms: Ms
     name: str
     attributes: dict[str, AttrValue] = Field(default_factory=dict)
 
@@ -40,8 +44,8 @@ class Span(BaseModel):
     component: str | None = None
     operation: str
     kind: SpanKind = "internal"
-    start_ms: float
-    duration_ms: float = Field(ge=0)
+    start_ms: Ms
+    duration_ms: Duration
     status: SpanStatus = "ok"
     error: str | None = None
     attributes: dict[str, AttrValue] = Field(default_factory=dict)
@@ -58,8 +62,8 @@ class Trace(BaseModel):
     trace_id: str
     flow: str | None = None
     variant: str | None = None
-    response_ms: float
-    duration_ms: float
+    response_ms: Duration
+    duration_ms: Duration
     status: SpanStatus
     spans: list[Span]
     faults: dict[str, str] = Field(default_factory=dict)
@@ -97,6 +101,27 @@ class Trace(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
+
+
+M = TypeVar("M", bound=BaseModel)
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+
+
+def trusted(cls: type[M], values: dict[str, Any]) -> M:
+    """A model instance from values the caller made itself and knows to be valid (the engine, the
+    importers after their own checks): what ``model_construct`` does minus its per-field overhead,
+    which dominated traces of 100,000 spans. ``values`` must name every field of ``cls``."""
+    obj = cls.__new__(cls)
+    setter = object.__setattr__
+    setter(obj, "__dict__", values)
+    fields = _FIELDS_SET.get(cls)
+    if fields is None:
+        fields = _FIELDS_SET[cls] = set(cls.model_fields)
+    # one set shared by every instance: it holds every field, so pydantic's add() never changes it
+    setter(obj, "__pydantic_fields_set__", fields)
+    setter(obj, "__pydantic_extra__", None)
+    setter(obj, "__pydantic_private__", None)
+    return obj
 
 
 def trace_from_dict(data: Any) -> Trace:

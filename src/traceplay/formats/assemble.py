@@ -22,11 +22,11 @@ from typing import Any
 
 import orjson
 
-from traceplay.domain.trace import Span, SpanEvent, SpanLink, Trace
+from traceplay.domain.trace import Span, SpanEvent, SpanLink, Trace, trusted
 from traceplay.errors import Problem, TraceFormatError
 from traceplay.formats import semconv
 from traceplay.formats.ids import derived_span_id
-from traceplay.formats.raw import RawSpan, RawTrace, fast
+from traceplay.formats.raw import RawSpan, RawTrace
 
 WALL_CLOCK_NS = 10**18  # 2001-09-09: times before are from a monotonic clock, not Unix time
 
@@ -176,11 +176,13 @@ def assemble(raw: RawTrace) -> Trace:
             node_id = _text(attrs.pop(semconv.NODE_ID, None))
             edge_id = _text(attrs.pop(semconv.EDGE_ID, None))
         events = [
-            fast(SpanEvent, {"time_ms": (e.time_ns + base) / 1e6, "name": e.name, "attributes": e.attributes})
+            trusted(
+                SpanEvent, {"time_ms": (e.time_ns + base) / 1e6, "name": e.name, "attributes": e.attributes}
+            )
             for e in s.events
         ]
         links = [
-            fast(
+            trusted(
                 SpanLink,
                 {
                     "span_id": k.span_id,
@@ -191,7 +193,7 @@ def assemble(raw: RawTrace) -> Trace:
             for k in s.links
         ]
         out.append(
-            fast(
+            trusted(
                 Span,
                 {
                     "span_id": s.span_id,
@@ -215,7 +217,7 @@ def assemble(raw: RawTrace) -> Trace:
     entry = out[0]
     if t0 >= WALL_CLOCK_NS:  # a Unix time, not a monotonic clock (plain Chrome traces)
         entry.attributes[semconv.START_UNIX_NANO] = str(t0)
-    return fast(
+    return trusted(
         Trace,
         {
             "trace_id": raw.trace_id,

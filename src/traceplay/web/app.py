@@ -25,7 +25,13 @@ from traceplay.web.static_files import PackageStatic
 
 ROUTERS = (components, templates, simulate, schema, flows, analyze, traces, learn)
 # routes that carry whole traces may take trace-sized bodies (up to the import limit)
-TRACE_BODY_PATHS = ("/api/traces/import", "/api/traces/export", "/api/analyze", "/api/compare")
+TRACE_BODY_PATHS = (
+    "/api/traces/import",
+    "/api/traces/export",
+    "/api/analyze",
+    "/api/analyze/ai",
+    "/api/compare",
+)
 
 DESCRIPTION = """
 traceplay simulates one request through an architecture and answers its trace, an analysis of it,

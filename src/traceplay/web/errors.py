@@ -25,6 +25,7 @@ from traceplay.errors import (
     LoadError,
     NeedsKeyError,
     NotFoundError,
+    QuizError,
     SimulationError,
     TraceFormatError,
     TraceplayError,
@@ -42,6 +43,7 @@ STATUS_BY_ERROR: dict[type[TraceplayError], int] = {
     TraceFormatError: 422,
     LLMError: 502,
     NeedsKeyError: 400,
+    QuizError: 422,
 }
 
 # FastAPI's 400 for a body that json.loads cannot even decode: not UTF-8, or nested past its limit
