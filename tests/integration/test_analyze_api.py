@@ -3,17 +3,15 @@ through create_app — and, for the AI analysis, against a real chat-completions
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterator
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import orjson
 import pytest
-from fastapi import FastAPI
 
+from tests.apiclient import Client, make_client
 from tests.integration.llm_server import ANSWER, ChatServer, start
 from traceplay.config import Settings
 from traceplay.domain.analysis import analyze
@@ -41,33 +39,6 @@ CONTRACT_KEYS = {
     "trace_id", "flow", "variant", "severity", "headline", "response_ms", "duration_ms", "status",
     "critical_path", "bottleneck", "error_origin", "findings", "tips", "fixes",
 }  # fmt: skip
-
-
-class Client:
-    """A synchronous face on httpx.AsyncClient over ASGI (the deprecated TestClient warns)."""
-
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal, self.client = portal, client
-
-    def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(functools.partial(self.client.request, method, url, **kw))
-        return response
-
-    def get(self, url: str, **kw: Any) -> httpx.Response:
-        return self.request("GET", url, **kw)
-
-    def post(self, url: str, **kw: Any) -> httpx.Response:
-        return self.request("POST", url, **kw)
-
-
-def make_client(app: FastAPI) -> Iterator[Client]:
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async_client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, async_client)
-        finally:
-            portal.call(async_client.aclose)
 
 
 PROVIDER_KEYS = ("GROQ_API_KEY", "GEMINI_API_KEY", "OPENAI_API_KEY")

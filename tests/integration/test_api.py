@@ -3,17 +3,16 @@ limits, static files with ETag revalidation, security headers and the OpenAPI sc
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import orjson
 import pytest
 from fastapi import FastAPI
 
+from tests.apiclient import Client, make_client
 from traceplay.config import Settings
 from traceplay.domain import catalogue
 from traceplay.domain.flow import parse_flow
@@ -49,36 +48,6 @@ TINY_FLOW: dict[str, Any] = {
         {"id": "e2", "source": "api", "target": "db", "operation": "SELECT 1"},
     ],
 }
-
-
-class Client:
-    """A synchronous face on httpx.AsyncClient + ASGITransport (no deprecated TestClient)."""
-
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal = portal
-        self.client = client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(
-            functools.partial(self.client.request, method, url, **kwargs)
-        )
-        return response
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("POST", url, **kwargs)
-
-
-def make_client(app: FastAPI) -> Iterator[Client]:
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async_client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, async_client)
-        finally:
-            portal.call(async_client.aclose)
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
-import anyio.from_thread
-import httpx
 import orjson
 import pytest
 import schemathesis
@@ -35,6 +33,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from tests import fuzzkit
+from tests.apiclient import Client, make_client
 from traceplay.config import Settings
 from traceplay.domain.simulate import simulate
 from traceplay.formats import EXPORT_FORMATS
@@ -175,29 +174,9 @@ def test_generated_requests(api: Any, method: str, path: str, mode: GenerationMo
 # --------------------------------------------------------------------------- grounded in real data
 
 
-class Client:
-    """A synchronous face on httpx.AsyncClient over ASGI (no network, no deprecated TestClient)."""
-
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal = portal
-        self.client = client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(
-            functools.partial(self.client.request, method, url, **kwargs)
-        )
-        return response
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=build_app(), raise_app_exceptions=False)
-        async_client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, async_client)
-        finally:
-            portal.call(async_client.aclose)
+    yield from make_client(build_app())
 
 
 @functools.cache

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import functools
 import logging
 import os
 import signal
@@ -27,11 +26,10 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import pytest
-from fastapi import FastAPI
 
+from tests.apiclient import Client, make_client
 from tests.integration.llm_server import ChatServer, start
 from traceplay.config import Settings
 from traceplay.domain.simulate import simulate
@@ -47,33 +45,9 @@ KEY = "sk-live-DoNotLeak-7f3a9c2e51"
 MESSAGES: list[Message] = [{"role": "user", "content": "why?"}]
 
 
-class Client:
-    """A synchronous face on httpx.AsyncClient over ASGI."""
-
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal = portal
-        self.client = client
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(
-            functools.partial(self.client.request, method, url, **kwargs)
-        )
-        return response
-
-
-def asgi_client(app: FastAPI) -> Iterator[Client]:
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async_client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, async_client)
-        finally:
-            portal.call(async_client.aclose)
-
-
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    yield from asgi_client(create_app(Settings()))
+    yield from make_client(create_app(Settings()))
 
 
 # --------------------------------------------------------------------------- where it listens
@@ -211,7 +185,7 @@ def post_routes() -> list[str]:
 
 @pytest.fixture(scope="module")
 def small_client() -> Iterator[Client]:
-    yield from asgi_client(create_app(Settings(max_body_bytes=2_000, max_import_bytes=8_000)))
+    yield from make_client(create_app(Settings(max_body_bytes=2_000, max_import_bytes=8_000)))
 
 
 @pytest.mark.parametrize("route", post_routes())
@@ -426,7 +400,7 @@ def test_an_api_key_is_used_and_then_appears_nowhere(
     caplog.set_level(logging.DEBUG)
     settings = Settings(llm_provider="custom", llm_base_url=provider.base_url(mode), llm_model="test-model")
     body = {"template": "redis-cache", "variant": "error", "provider": "custom", "api_key": KEY}
-    for client in asgi_client(create_app(settings)):
+    for client in make_client(create_app(settings)):
         response = client.request("POST", "/api/analyze/ai", json=body)
     assert response.status_code == 200
     assert provider.seen[-1].headers["authorization"] == f"Bearer {KEY}"  # it was used ...
@@ -462,7 +436,7 @@ def test_the_servers_own_key_is_never_shown(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("GROQ_API_KEY", KEY)
     settings = Settings(llm_provider="groq", llm_api_key=KEY)
     assert KEY not in repr(settings) and KEY not in str(settings.model_dump())
-    for client in asgi_client(create_app(settings)):
+    for client in make_client(create_app(settings)):
         status = client.request("GET", "/api/llm/status")
         docs = client.request("GET", "/openapi.json")
     assert status.status_code == 200 and status.json()["configured"] is True
@@ -508,7 +482,7 @@ def test_security_headers_on_the_page_static_files_api_and_errors(
 
 
 def test_security_headers_on_an_event_stream() -> None:
-    for client in asgi_client(create_app(Settings(), llm=_FakeModel())):
+    for client in make_client(create_app(Settings(), llm=_FakeModel())):
         response = client.request("POST", "/api/analyze/ai", json={"template": "simple"})
     assert response.headers["content-type"].startswith("text/event-stream")
     assert_security_headers(response.headers, "POST /api/analyze/ai")

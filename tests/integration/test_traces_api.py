@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio.from_thread
 import httpx
 import orjson
 import pytest
 
+from tests.apiclient import Client
+from tests.apiclient import make_client as client_for
 from traceplay.config import Settings
 from traceplay.domain.flow import parse_flow
 from traceplay.domain.simulate import simulate
@@ -22,27 +22,8 @@ from traceplay.web.app import create_app
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "traces"
 
 
-class Client:
-    def __init__(self, portal: Any, client: httpx.AsyncClient) -> None:
-        self.portal, self.client = portal, client
-
-    def post(self, url: str, **kwargs: Any) -> httpx.Response:
-        response: httpx.Response = self.portal.call(functools.partial(self.client.post, url, **kwargs))
-        return response
-
-    def get(self, url: str) -> httpx.Response:
-        response: httpx.Response = self.portal.call(functools.partial(self.client.get, url))
-        return response
-
-
 def make_client(settings: Settings) -> Iterator[Client]:
-    with anyio.from_thread.start_blocking_portal() as portal:
-        transport = httpx.ASGITransport(app=create_app(settings), raise_app_exceptions=False)
-        client = httpx.AsyncClient(transport=transport, base_url="http://testserver")
-        try:
-            yield Client(portal, client)
-        finally:
-            portal.call(client.aclose)
+    yield from client_for(create_app(settings))
 
 
 @pytest.fixture(scope="module")
