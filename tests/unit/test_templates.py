@@ -47,6 +47,32 @@ def test_variant_runs_and_lands_on_its_target(template_id: str, variant: str) ->
         )
 
 
+GRID_COLUMNS = (100, 340, 580, 820, 1060, 1300)
+
+
+@pytest.mark.parametrize("template_id", IDS)
+def test_authoring(template_id: str) -> None:
+    """Grid layout, short labels, explicit latencies, and findings that point at real nodes and edges."""
+    flow = get_template(template_id)
+    node_ids = {n.id for n in flow.nodes}
+    edge_ids = {e.id for e in flow.edges}
+    for n in flow.nodes:
+        assert n.x in GRID_COLUMNS and n.y % 20 == 0 and 60 <= n.y <= 620, (
+            f"{template_id}: {n.id} off the grid"
+        )
+        assert len(n.label) <= 18, f"{template_id}: label of {n.id} is too long"
+        assert n.latency_ms is not None, f"{template_id}: {n.id} needs latency_ms so the numbers are intended"
+    for a, b in itertools.combinations(flow.nodes, 2):
+        if a.x == b.x:
+            assert abs(a.y - b.y) >= 120, f"{template_id}: {a.id} and {b.id} share a column too closely"
+    for name, v in flow.variants.items():
+        assert len(v.tips) in (1, 2, 3) and len(v.fixes) in (1, 2, 3), f"{template_id}/{name}"
+        assert len(v.findings) in (2, 3, 4), f"{template_id}/{name}: 2 to 4 findings"
+        for f in v.findings:
+            assert f.detail and (f.nodes or f.edges), f"{template_id}/{name}: {f.title} points at nothing"
+            assert set(f.nodes) <= node_ids and set(f.edges) <= edge_ids, f"{template_id}/{name}: {f.title}"
+
+
 @pytest.mark.parametrize("template_id", IDS)
 def test_layout_has_no_overlapping_nodes(template_id: str) -> None:
     flow = get_template(template_id)
