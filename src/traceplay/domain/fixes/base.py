@@ -358,8 +358,29 @@ class Editor:
             if e.source == source and e.step >= from_step and e.id not in kept:
                 e.step += by
 
-    def near(self, anchor: Node, dy: float = -110.0) -> tuple[float, float]:
-        return anchor.x, anchor.y + dy
+    def add_node(
+        self,
+        near: Node,
+        id_base: str,
+        component: str,
+        node_label: str,
+        latency_ms: float | None,
+        *,
+        dy: float = -110.0,
+        attributes: dict[str, str | int | float | bool] | None = None,
+    ) -> Node:
+        """A new node placed ``dy`` pixels above (negative) or below ``near``, with a free id."""
+        node = Node(
+            id=self.new_id(id_base),
+            component=component,
+            label=node_label,
+            x=near.x,
+            y=near.y + dy,
+            latency_ms=latency_ms,
+            attributes=attributes or {},
+        )
+        self.flow.nodes.append(node)
+        return node
 
     def finish(self, note: str) -> Flow:
         """The edited flow, its description saying what changed, validated as any posted flow would be."""

@@ -127,17 +127,7 @@ def apply(flow: Flow, target: FixTarget) -> Flow:
 
 
 def _cache_node(editor: Editor, store: Node) -> Node:
-    x, y = editor.near(store)
-    node = Node(
-        id=editor.new_id(f"{store.id}-cache"),
-        component="redis",
-        label=f"Cache ({label(store)})",
-        x=x,
-        y=y,
-        latency_ms=CACHE_MS,
-    )
-    editor.flow.nodes.append(node)
-    return node
+    return editor.add_node(store, f"{store.id}-cache", "redis", f"Cache ({label(store)})", CACHE_MS)
 
 
 FIX = Fix(

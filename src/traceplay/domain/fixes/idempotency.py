@@ -90,16 +90,9 @@ def apply(flow: Flow, target: FixTarget) -> Flow:
     if not (is_write(edge.operation) or callee.component in PAYMENT):
         raise not_applicable(FIX.id, f"'{edge_id}' does not write: reading twice is harmless", edge_id)
     caller = editor.node(edge.source)
-    x, y = editor.near(caller, dy=-120.0)
-    keys = Node(
-        id=editor.new_id(f"{caller.id}-idempotency"),
-        component="redis",
-        label="Idempotency keys",
-        x=x,
-        y=y,
-        latency_ms=CHECK_MS,
+    keys = editor.add_node(
+        caller, f"{caller.id}-idempotency", "redis", "Idempotency keys", CHECK_MS, dy=-120.0
     )
-    editor.flow.nodes.append(keys)
     step = edge.step
     editor.shift_steps(caller.id, step, 1)
     check = Edge(

@@ -101,17 +101,9 @@ def apply(flow: Flow, target: FixTarget) -> Flow:
 
 
 def _queue_node(editor: Editor, callee: Node) -> Node:
-    x, y = editor.near(callee, dy=110.0)
-    node = Node(
-        id=editor.new_id(f"{callee.id}-queue"),
-        component="sqs",
-        label=f"{label(callee)} queue",
-        x=x,
-        y=y,
-        latency_ms=PUBLISH_MS,
+    return editor.add_node(
+        callee, f"{callee.id}-queue", "sqs", f"{label(callee)} queue", PUBLISH_MS, dy=110.0
     )
-    editor.flow.nodes.append(node)
-    return node
 
 
 FIX = Fix(

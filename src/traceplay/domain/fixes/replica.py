@@ -78,17 +78,15 @@ def apply(flow: Flow, target: FixTarget) -> Flow:
         raise not_applicable(FIX.id, f"'{primary.id}' is not a database with replicas", edge_id)
     if is_write(edge.operation):
         raise not_applicable(FIX.id, f"'{edge_id}' writes: writes must go to the primary", edge_id)
-    x, y = editor.near(primary, dy=110.0)
-    replica = Node(
-        id=editor.new_id(f"{primary.id}-replica"),
-        component=primary.component,
-        label=f"{label(primary)} replica",
-        x=x,
-        y=y,
-        latency_ms=primary.latency_ms,
+    replica = editor.add_node(
+        primary,
+        f"{primary.id}-replica",
+        primary.component,
+        f"{label(primary)} replica",
+        primary.latency_ms,
+        dy=110.0,
         attributes={**primary.attributes, "db.replica": True, "db.replication.lag_ms": LAG_MS},
     )
-    editor.flow.nodes.append(replica)
     edge.target = replica.id
     if not any(e.target == primary.id for e in editor.flow.edges):
         # keep the primary a dependency, not a root of its own: the writes still go there

@@ -15,7 +15,7 @@ const INDENT_PX = 14;
 
 export function newSpanRow() {
   const toggle = h("button", {
-    className: "sp-toggle",
+    className: "sp-toggle tree-toggle",
     attrs: { type: "button", tabindex: "-1", "aria-hidden": "true" },
   });
   const swatch = h("span", { className: "sp-swatch" });

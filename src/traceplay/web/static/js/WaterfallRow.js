@@ -15,7 +15,7 @@ const INDENT_PX = 12;
 
 export function newRow() {
   const toggle = h("button", {
-    className: "wf-toggle",
+    className: "wf-toggle tree-toggle",
     attrs: { type: "button", tabindex: "-1", "aria-hidden": "true" },
   });
   const swatch = h("span", { className: "wf-swatch" });
