@@ -1,5 +1,5 @@
 """The pure front-end modules (static/js/logic/) run in Chromium as ES modules and are checked here:
-time warp, geometry, the address bar, flow edits, undo history, canvas status and playback frames."""
+time warp, geometry, the address bar, flow edits, canvas status and playback frames."""
 
 from __future__ import annotations
 
@@ -104,24 +104,6 @@ def test_flow_edits_keep_the_flow_valid(js: Page, server_url: str) -> None:
     assert result["self"]
     assert (result["moved"]["x"], result["moved"]["y"]) == (1, 3)
     assert result["sameStructure"] is True
-
-
-def test_history_undo_redo_and_merging(js: Page) -> None:
-    result = run(
-        js,
-        """
-        const H = await L("history");
-        let h = H.createHistory();
-        h = H.record(h, "a", { key: "move:x", now: 0 });
-        h = H.record(h, "b", { key: "move:x", now: 100 });   // merged with the one before
-        h = H.record(h, "c", { key: "other", now: 200 });
-        const u1 = H.undo(h, "d");
-        const u2 = H.undo(u1.history, u1.flow);
-        const r1 = H.redo(u2.history, u2.flow);
-        return { past: h.past, u1: u1.flow, u2: u2.flow, r1: r1.flow, none: H.undo(H.createHistory(), "x") };
-        """,
-    )
-    assert result == {"past": ["a", "c"], "u1": "c", "u2": "a", "r1": "c", "none": None}
 
 
 def test_geometry_fit_zoom_and_curves(js: Page) -> None:
