@@ -83,23 +83,30 @@ class _Call:
 
     @classmethod
     def of(cls, edge: Edge, ov: EdgeOverride | None, mode: str) -> _Call:
+        e = edge
+        only = frozenset(e.calls) if e.calls is not None else None
+        if ov is None:  # the common case, on the hot path of big flows
+            backoff = (e.retry_backoff_ms, e.retry_backoff_multiplier)
+            return cls(e, mode, e.delay_ms, e.timeout_ms, e.retries, *backoff, e.repeat, e.on_error,
+                       None, e.attributes, only)  # fmt: skip
+
         def pick(name: str) -> Any:
-            value = getattr(ov, name) if ov is not None else None
-            return value if value is not None else getattr(edge, name)
+            value = getattr(ov, name)
+            return value if value is not None else getattr(e, name)
 
         return cls(
-            edge,
+            e,
             mode,
             pick("delay_ms"),
             pick("timeout_ms"),
             pick("retries"),
             pick("retry_backoff_ms"),
-            edge.retry_backoff_multiplier,
+            e.retry_backoff_multiplier,
             pick("repeat"),
             pick("on_error"),
-            ov.fail_attempts if ov is not None else None,
-            {**edge.attributes, **ov.attributes} if ov is not None else edge.attributes,
-            frozenset(edge.calls) if edge.calls is not None else None,
+            ov.fail_attempts,
+            {**e.attributes, **ov.attributes},
+            only,
         )
 
 
