@@ -21,9 +21,8 @@ from typing import Any, TypeVar
 
 import orjson
 
-from traceplay.domain.trace import Span, Trace
+from traceplay.domain.trace import Span, Trace, trusted
 from traceplay.formats import dump_trace, load_trace
-from traceplay.formats.raw import fast
 
 T = TypeVar("T")
 SERVICES = ("frontend", "api-gateway", "orders", "payments", "inventory", "postgres", "redis", "kafka")
@@ -46,7 +45,7 @@ def generated_trace(n: int) -> Trace:
             "tags": ["a", "b"],
         }
         spans.append(
-            fast(
+            trusted(
                 Span,
                 {
                     "span_id": f"{i + 1:016x}",
@@ -67,7 +66,7 @@ def generated_trace(n: int) -> Trace:
                 },
             )
         )
-    return fast(
+    return trusted(
         Trace,
         {
             "trace_id": "0af7651916cd43dd8448eb211c80319c",

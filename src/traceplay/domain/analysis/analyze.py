@@ -60,14 +60,26 @@ def _run(trace: Trace, flow: Flow | None, variant: str | None, rules: tuple[Rule
 
 
 def _findings(ix: TraceIndex, drafts: list[Draft]) -> list[Finding]:
-    """Ids made unique in drafting order (stable across runs), then ordered by severity and impact."""
+    """Ids made unique in drafting order (stable across runs), then ordered by severity and impact.
+
+    The authored findings of one severity keep the author's order: the group stands where its
+    strongest member would, so a scenario's first point is read first.
+    """
+    group: dict[str, float] = {}
+    for d in drafts:
+        if d.source == "scenario":
+            group[d.severity] = max(group.get(d.severity, 0.0), d.impact_ms)
+
+    def impact(d: Draft) -> float:
+        return group[d.severity] if d.source == "scenario" else d.impact_ms
+
     used: dict[str, int] = {}
     numbered: list[tuple[Draft, str, int]] = []
     for n, d in enumerate(drafts):
         used[d.key] = used.get(d.key, 0) + 1
         fid = d.key if used[d.key] == 1 else f"{d.key}-{used[d.key]}"
         numbered.append((d, fid, n))
-    numbered.sort(key=lambda t: (SEVERITY_RANK[t[0].severity], -t[0].impact_ms, t[2]))
+    numbered.sort(key=lambda t: (SEVERITY_RANK[t[0].severity], -impact(t[0]), t[2]))
     out = []
     for d, fid, _ in numbered:
         spans = d.spans[:MAX_SPAN_IDS]
