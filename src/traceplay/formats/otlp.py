@@ -155,6 +155,14 @@ def attributes(items: Any, field: str = "attributes") -> dict[str, Any]:
             if type(v) is float:
                 out[key] = v
                 continue
+            v = value.get("arrayValue")
+            if type(v) is dict:  # a list of strings, as most array attributes are
+                vals = v.get("values")
+                if type(vals) is list:
+                    strings = [x.get("stringValue") if type(x) is dict else None for x in vals]
+                    if all(type(x) is str for x in strings):
+                        out[key] = strings
+                        continue
         try:
             out[key] = any_value(value if value is not None else {}, "value")
         except Bad as exc:
