@@ -65,6 +65,13 @@ def test_compare_two_variants_shows_rows_summary_heat_and_badges(
     badges = page.get_by_test_id("baseline-badge")
     expect(badges.first).to_be_visible()
     expect(badges.first).to_contain_text("its time in the success variant")
+    # ... and so does the spans list, on the same span
+    db_span = state(page, "s.trace.spans.find(x => x.node_id === 'db').span_id")
+    page.get_by_test_id("tab-spans").click()
+    span_badge = page.locator(f"[data-testid='span-row'][data-span-id='{db_span}'] [data-testid='baseline-badge']")
+    expect(span_badge).to_be_visible()
+    expect(span_badge).to_contain_text("× its time in the success variant")
+    screenshot(page, "learn-compare-spans")
     # another baseline from the panel; switching to the baseline's variant compares with the one left
     page.get_by_test_id("tab-compare").click()
     page.get_by_test_id("compare-baseline").select_option("error")
@@ -137,17 +144,43 @@ def test_apply_a_fix_reruns_and_opens_the_comparison(page: Page, screenshot: Cal
         " && s.comparison.other.trace_id === s.trace.trace_id; }"
     )
     expect(page.get_by_test_id("scenario-name")).to_contain_text("(fixed)")
-    expect(page.get_by_test_id("revert-button")).to_be_visible()
+    # the fix went into a custom copy, saved in My flows; the built-in stays as written
+    fixed_id = state(page, "s.flow.id")
+    assert state(page, "s.customId") == fixed_id and state(page, "s.scenarioId") is None
+    expect(page.locator(f"[data-testid='custom-flow-item'][data-flow-id='{fixed_id}']")).to_be_visible()
+    expect(page).to_have_url(re.compile(rf"flow={fixed_id}"))
     # the breaker is open: PostgreSQL is not called, the request fails fast
     expect(page.locator("[data-testid='compare-row'][data-change='removed']")).to_have_count(1)
     expect(page.get_by_test_id("compare-summary")).not_to_be_empty()
     assert state(page, "s.comparison.response_delta_ms") < 0
     assert state(page, "s.variant") == "error"
     screenshot(page, "learn-fix-compare")
-    # back to the scenario as written: the "before the fix" comparison goes with it
-    page.get_by_test_id("revert-button").click()
+    # the fixed copy is saved: a reload brings it back, with the circuit breaker in it
+    page.wait_for_function("() => window.__traceplay.store.get().saveStatus === 'saved'")
+    page.reload()
+    page.wait_for_function(
+        f"() => {{ const s = window.__traceplay.store.get(); return s.customId === '{fixed_id}' && s.trace; }}"
+    )
+    assert "circuit" in str(state(page, "s.flow.edges")).lower()
+    # applying a second fix updates the same copy instead of making another one
+    count = page.get_by_test_id("custom-flow-item").count()
+    page.locator("[data-testid='variant-button'][data-variant='slow']").click()
+    wait_for_analysis(page)
+    page.get_by_test_id("tab-analysis").click()
+    second = page.locator("[data-testid='fix-apply'][data-fix-id='add-cache']")
+    expect(second).to_be_visible()
+    second.click()
+    page.wait_for_function("() => { const s = window.__traceplay.store.get(); return s.comparison && !s.loading; }")
+    assert state(page, "s.customId") == fixed_id and state(page, "s.variant") == "slow"
+    expect(page.get_by_test_id("custom-flow-item")).to_have_count(count)
+    # one undo takes the fix back: the "before the fix" comparison goes with it
+    page.get_by_test_id("undo-button").click()
     page.wait_for_function("() => !window.__traceplay.store.get().baseline")
     expect(page.get_by_test_id("compare-row")).to_have_count(0)
+    # the built-in itself was never changed
+    open_scenario(page, "simple", "error")
+    assert state(page, "s.edited") is False
+    assert "circuit" not in str(state(page, "s.flow.edges")).lower()
 
 
 # ------------------------------------------------------------------ step-through

@@ -1,7 +1,7 @@
 // One row of the spans list: its DOM (built once, recycled while scrolling), its content for a span
 // (fillSpanRow: service, operation, duration, start offset, status as a symbol and a word) and its
-// state (applySpanRowState: open, selected, hovered, filter match, collapse), written only where a
-// value changed.
+// state (applySpanRowState: open, selected, hovered, filter match, collapse, the baseline badge while
+// comparing), written only where a value changed.
 //
 // `view`: {tree, categories} for fillSpanRow; {tree, matches, collapsed, opened, isFocused(i)} for
 // applySpanRowState.
@@ -9,6 +9,7 @@
 import { categoryColor, h, setAttr, setText } from "./panelkit.js";
 import { hasChildren } from "./logic/spantree.js";
 import { formatMs } from "./logic/timescale.js";
+import { baselineBadge } from "./learn/baseline.js";
 
 const MAX_INDENT_LEVELS = 14;
 const INDENT_PX = 14;
@@ -33,7 +34,7 @@ export function newSpanRow() {
     start,
     status,
   );
-  row._parts = { toggle, swatch, service, op, name, dur, start, status };
+  row._parts = { toggle, swatch, service, op, name, label: name, dur, start, status };
   row._i = -1;
   return row;
 }
@@ -75,4 +76,5 @@ export function applySpanRowState(row, state, view) {
   row.classList.toggle("is-context", !!matches && !matches[i]);
   row.classList.toggle("is-match", !!matches && !!matches[i]);
   setAttr(row, "tabindex", view.isFocused(i) ? "0" : "-1");
+  baselineBadge(row, state, s); // "12× its time in the success variant" while comparing
 }

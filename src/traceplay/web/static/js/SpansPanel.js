@@ -433,7 +433,11 @@ export function SpansPanel(el, store, api) {
     }
     if (state.trace !== prev.trace) setTrace(state.trace);
     if (state.selectedSpanId !== prev.selectedSpanId) revealSelected(state.selectedSpanId);
-    if (state.hoverSpanId !== prev.hoverSpanId || state.selectedSpanId !== prev.selectedSpanId)
+    if (
+      state.hoverSpanId !== prev.hoverSpanId ||
+      state.selectedSpanId !== prev.selectedSpanId ||
+      state.comparison !== prev.comparison
+    )
       refreshStates();
   });
 

@@ -17,6 +17,7 @@ import { ShortcutsDialog } from "./ShortcutsDialog.js";
 import { installShortcuts } from "./keyboard.js";
 import { installLearning } from "./learn/index.js";
 import { installFlows } from "./flows/library.js";
+import { setLearnContext } from "./learn/context.js";
 
 const $ = (id) => document.getElementById(id);
 const saved = (key, fallback) => {
@@ -78,6 +79,7 @@ Panels($("panels"), store, api, { layout: $("workspace") });
 installShortcuts({ store, actions, canvas, dialog, sidebar });
 installLearning({ store, api, actions, canvas, sidebarEl: $("sidebar") });
 const flows = installFlows({ store, api, actions }); // custom flows: My flows, auto-save, import/export, share
+setLearnContext({ flows }); // "apply fix" saves into a custom copy
 startSession(store, api);
 
 // ---------------------------------------------------------------- effects of state

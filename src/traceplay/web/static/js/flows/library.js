@@ -134,15 +134,16 @@ export function installFlows({ store, api, actions }) {
   }
 
   // A built-in was edited: copy it — edits included — into a new custom flow and keep editing there.
-  function duplicateCurrent() {
+  // suffix: what the copy's name and id add to the built-in's ("copy", "fixed"); quiet: no notice.
+  function duplicateCurrent({ suffix = "copy", quiet = false } = {}) {
     const st = store.get();
     if (!st.flow) return null;
     const base = st.original || st.flow;
-    const name = st.original ? `${base.name} (copy)` : base.name;
-    const id = freshId(st.original ? `${base.id}-copy` : base.name);
+    const name = st.original ? `${base.name} (${suffix})` : base.name;
+    const id = freshId(st.original ? `${base.id}-${suffix}` : base.name);
     add({ ...st.flow, id, name }, { faults: st.faults || {}, variant: st.variant });
     open(id, { keepHistory: true });
-    actions.notify(st.original ? `“${name}” is yours to edit; the built-in stays as it was.` : `Saved “${name}” in My flows.`);
+    if (!quiet) actions.notify(st.original ? `“${name}” is yours to edit; the built-in stays as it was.` : `Saved “${name}” in My flows.`);
     return id;
   }
 

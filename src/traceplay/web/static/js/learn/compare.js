@@ -3,12 +3,20 @@
 //   {kind: "flow", flow | template, label, fix}   the flow before a fix, in the current variant
 // Whenever the baseline or the trace changes, POST /api/compare (base = the baseline run, other = the
 // trace on screen, posted as is so span ids match) and put the answer in state.comparison.
-// Opening another scenario drops the baseline; reverting an edit drops a "before the fix" baseline.
+// Opening another scenario drops the baseline; going back to the flow before a fix (revert, undo)
+// drops a "before the fix" baseline.
 
+import { structureKey } from "../logic/flowedit.js";
 import { VARIANTS } from "../actions.js";
 import { flowSource, traceSource, validFaults } from "./source.js";
 
 let last = { baseline: null, traceId: null };
+
+// the same components and calls, whatever the flow is called (a fix lands in a renamed copy)
+function sameCalls(a, b) {
+  const plain = (f) => structureKey({ ...f, id: "", name: "", description: "" });
+  return plain(a) === plain(b);
+}
 
 export function variantBaseline(variant) {
   return { kind: "variant", variant, label: `the ${variant} variant` };
@@ -76,7 +84,9 @@ export function startComparing(store, api) {
       stopComparing(store);
       return;
     }
-    if (st.baseline && st.baseline.kind === "flow" && prev.edited && !st.edited) {
+    // the flow is back to what it was before the fix (revert, undo): nothing left to compare
+    if (st.baseline && st.baseline.kind === "flow" && st.flow !== prev.flow && st.flow &&
+        st.baseline.flow && sameCalls(st.flow, st.baseline.flow)) {
       stopComparing(store);
       return;
     }

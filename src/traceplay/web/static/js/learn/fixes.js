@@ -1,9 +1,10 @@
 // "Fix it, re-run it" in the Analysis panel. For the run on screen, POST /api/fixes lists the fixes
 // the trace shows would help, each tied to the finding it answers: the finding gets an "Apply fix"
 // block (title, what the fix claims, the button). Applying POSTs /api/fixes/apply and puts the fixed
-// flow on the canvas as an edit (undoable): of a custom flow, which the flow library then auto-saves
-// (js/flows/library.js), or of a built-in ("Revert" goes back; "Duplicate to edit" keeps it). The
-// session re-runs the same variant, and the Compare tab opens on before/after.
+// flow on the canvas as an edit (undoable) of a custom flow, which the flow library auto-saves
+// (js/flows/library.js): the open custom flow is updated; a built-in is first copied into a new one,
+// "<name> (fixed)", so the scenario stays as written. The session re-runs the same variant, and the
+// Compare tab opens on before/after.
 
 import { changed } from "../store.js";
 import { h, clear } from "../dom.js";
@@ -69,7 +70,7 @@ export function FixOffers(findingsEl, store, api) {
 
   async function apply(offer) {
     const st = store.get();
-    const { actions } = learnContext();
+    const { actions, flows } = learnContext();
     if (busy || !actions) return;
     busy = offer.fix_id;
     decorate();
@@ -86,7 +87,13 @@ export function FixOffers(findingsEl, store, api) {
         claim: res.claim,
         skipTrace: before.trace,
       };
-      actions.editFlow(res.flow, { label: `Applied: ${res.fix.title}` });
+      // a built-in stays as written: the fix goes into a custom copy (saved in My flows); a custom
+      // flow is updated in place. Either way one undo takes the fix back.
+      const copied = !before.customId && flows ? flows.duplicateCurrent({ suffix: "fixed", quiet: true }) : null;
+      const mine = store.get().flow;
+      actions.editFlow({ ...res.flow, id: mine.id, name: mine.name }, {
+        label: copied ? `Applied: ${res.fix.title} — saved as “${mine.name}” in My flows` : `Applied: ${res.fix.title}`,
+      });
       setComparison(store, baseline, res.comparison);
     } catch (err) {
       if (actions) actions.notify(`The fix could not be applied: ${(err && err.message) || err}`, "error");
