@@ -495,6 +495,23 @@ def test_ai_form_when_no_model_is_configured_keeps_the_key_in_the_browser(page: 
     assert page.evaluate("() => localStorage.getItem('traceplay.llm')") is None
 
 
+def test_ai_form_lists_the_servers_providers_by_name(page: Page) -> None:
+    # the real /api/llm/status (no model configured in the test server): providers as objects
+    open_scenario(page, "simple", "error")
+    show_tab(page, "analysis")
+    options = page.get_by_test_id("ai-provider").locator("option")
+    expect(options.first).to_have_text("Groq")
+    texts = options.all_inner_texts()
+    assert "Google Gemini" in texts and "Ollama (local)" in texts
+    assert not any("object" in t for t in texts)
+    # a provider the server cannot use (a custom endpoint without its URL) is not offered
+    values = [o.get_attribute("value") for o in options.all()]
+    assert values == ["groq", "gemini", "openai", "ollama"]
+    page.get_by_test_id("ai-provider").select_option("ollama")
+    expect(page.get_by_test_id("ai-model")).to_have_attribute("placeholder", "llama3.2")
+    expect(page.get_by_test_id("ai-key")).to_have_attribute("placeholder", "not needed for this provider")
+
+
 def test_ai_failure_shows_a_message_and_the_findings_stay(page: Page) -> None:
     page.route("**/api/llm/status", fulfil_json(CONFIGURED))
     replies = [

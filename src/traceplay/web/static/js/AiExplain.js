@@ -12,10 +12,25 @@ const STORAGE_KEY = "traceplay.llm";
 const DEFAULT_PROVIDERS = ["groq", "gemini", "openai", "ollama"];
 const MODEL_HINTS = {
   groq: "llama-3.3-70b-versatile",
-  gemini: "gemini-2.0-flash",
+  gemini: "gemini-2.5-flash",
   openai: "gpt-4o-mini",
   ollama: "llama3.2",
 };
+
+// one provider as the form needs it, from the server's description or a bare id
+export function providerInfo(p) {
+  if (typeof p === "string") {
+    return { id: p, label: p, default_model: MODEL_HINTS[p] || null, needs_key: p !== "ollama", available: true };
+  }
+  const id = String(p.id);
+  return {
+    id,
+    label: p.label ? String(p.label) : id,
+    default_model: p.default_model || MODEL_HINTS[id] || null,
+    needs_key: p.needs_key !== false,
+    available: p.available !== false,
+  };
+}
 const running = new WeakMap(); // store -> AbortController of the stream in flight
 
 export function loadSettings() {
@@ -197,17 +212,26 @@ export function AiExplain(el, store, api) {
     output,
   );
 
+  // list: the server's providers ({id, label, default_model, needs_key, available}) or plain ids
+  let known = new Map();
   function fillProviders(list) {
+    const usable = list.map(providerInfo).filter((p) => p.available);
+    known = new Map(usable.map((p) => [p.id, p]));
     clear(provider);
-    for (const p of list) provider.append(h("option", { text: p, attrs: { value: p } }));
-    provider.value = list.includes(settings.provider) ? settings.provider : list[0];
+    for (const p of usable) provider.append(h("option", { text: p.label, attrs: { value: p.id } }));
+    provider.value = known.has(settings.provider) ? settings.provider : usable[0].id;
     model.value = settings.model || "";
     key.value = settings.api_key || "";
     hintModel();
   }
+  function needsKey() {
+    const p = known.get(provider.value);
+    return p ? p.needs_key : true;
+  }
   function hintModel() {
-    model.placeholder = MODEL_HINTS[provider.value] || "model name";
-    key.placeholder = provider.value === "ollama" ? "not needed for a local Ollama" : "paste your API key";
+    const p = known.get(provider.value);
+    model.placeholder = (p && p.default_model) || "model name";
+    key.placeholder = needsKey() ? "paste your API key" : "not needed for this provider";
   }
   provider.addEventListener("change", hintModel);
   fillProviders(DEFAULT_PROVIDERS);
@@ -226,10 +250,11 @@ export function AiExplain(el, store, api) {
     ev.preventDefault();
     const chosen = { provider: provider.value, model: model.value.trim() || undefined };
     const apiKey = key.value.trim();
-    if (!apiKey && provider.value !== "ollama") {
+    if (!apiKey && needsKey()) {
+      const label = (known.get(provider.value) || { label: provider.value }).label;
       store.set({
         aiStatus: "error",
-        aiError: `Paste an API key for ${provider.value} first (or pick Ollama, which runs locally).`,
+        aiError: `Paste an API key for ${label} first (or pick Ollama, which runs locally).`,
       });
       key.focus();
       return;
