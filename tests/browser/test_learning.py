@@ -68,7 +68,8 @@ def test_compare_two_variants_shows_rows_summary_heat_and_badges(
     # ... and so does the spans list, on the same span
     db_span = state(page, "s.trace.spans.find(x => x.node_id === 'db').span_id")
     page.get_by_test_id("tab-spans").click()
-    span_badge = page.locator(f"[data-testid='span-row'][data-span-id='{db_span}'] [data-testid='baseline-badge']")
+    span_row = page.locator(f"[data-testid='span-row'][data-span-id='{db_span}']")
+    span_badge = span_row.get_by_test_id("baseline-badge")
     expect(span_badge).to_be_visible()
     expect(span_badge).to_contain_text("× its time in the success variant")
     screenshot(page, "learn-compare-spans")
@@ -159,7 +160,8 @@ def test_apply_a_fix_reruns_and_opens_the_comparison(page: Page, screenshot: Cal
     page.wait_for_function("() => window.__traceplay.store.get().saveStatus === 'saved'")
     page.reload()
     page.wait_for_function(
-        f"() => {{ const s = window.__traceplay.store.get(); return s.customId === '{fixed_id}' && s.trace; }}"
+        "id => { const s = window.__traceplay.store.get(); return s.customId === id && s.trace; }",
+        arg=fixed_id,
     )
     assert "circuit" in str(state(page, "s.flow.edges")).lower()
     # applying a second fix updates the same copy instead of making another one
@@ -170,7 +172,9 @@ def test_apply_a_fix_reruns_and_opens_the_comparison(page: Page, screenshot: Cal
     second = page.locator("[data-testid='fix-apply'][data-fix-id='add-cache']")
     expect(second).to_be_visible()
     second.click()
-    page.wait_for_function("() => { const s = window.__traceplay.store.get(); return s.comparison && !s.loading; }")
+    page.wait_for_function(
+        "() => { const s = window.__traceplay.store.get(); return s.comparison && !s.loading; }"
+    )
     assert state(page, "s.customId") == fixed_id and state(page, "s.variant") == "slow"
     expect(page.get_by_test_id("custom-flow-item")).to_have_count(count)
     # one undo takes the fix back: the "before the fix" comparison goes with it
