@@ -1,11 +1,13 @@
-// The caption above the canvas: what this scenario and variant teach (title + summary), the
+// The caption above the canvas: what this scenario and variant teach (title + summary) — or, for an
+// imported trace, whether the recorded run or a simulation of its graph is on screen — the
 // injected faults (each removable), a quiet "running…" while the server works, and any error in
 // plain words with the problems the server listed (which field, which node).
 
 import { changed } from "./store.js";
 import { h, icon } from "./dom.js";
 
-export function Story(el, store, api, actions) {
+export function Story(el, store, api, actions, { onBackToRecorded = () => {} } = {}) {
+  const onBack = () => onBackToRecorded();
   el.classList.add("story");
   el.setAttribute("aria-live", "polite");
 
@@ -14,7 +16,18 @@ export function Story(el, store, api, actions) {
     el.replaceChildren();
     const variant = st.flow && st.flow.variants ? st.flow.variants[st.variant] : null;
     const head = h("div", { class: "story-head" });
-    if (variant && variant.title) {
+    const imp = st.imported;
+    if (imp) {
+      const recorded = Boolean(st.trace && st.trace === imp.trace);
+      head.dataset.testid = "imported-story";
+      head.append(h("span", { class: "story-title", "data-testid": "imported-title" }, recorded ? "Recorded trace" : "Simulated from the recorded trace's graph"));
+      head.append(h("span", { class: "story-summary" }, recorded
+        ? `${imp.name}: ${imp.spans.toLocaleString()} spans from ${imp.services} service${imp.services === 1 ? "" : "s"}, as recorded. The graph is derived from its calls; edit it, switch variant or inject a fault to simulate it instead.`
+        : `The ${st.variant} variant${Object.keys(st.faults || {}).length ? " with faults" : ""} of ${st.edited ? "your edit of " : ""}the graph, with each call at its usual latency: not the recorded run.`));
+      if (!recorded && !st.loading) {
+        head.append(h("button", { type: "button", class: "text-button small", "data-testid": "back-to-recorded", onclick: onBack }, "Back to the recorded trace"));
+      }
+    } else if (variant && variant.title) {
       head.append(h("span", { class: `story-title tone-${variant.severity || "info"}` },
         h("span", { class: `sev sev-${variant.severity || "info"}`, "aria-hidden": "true" }), variant.title));
       if (variant.summary) head.append(h("span", { class: "story-summary" }, variant.summary));
@@ -57,7 +70,7 @@ export function Story(el, store, api, actions) {
   }
 
   store.subscribe((st, prev) => {
-    if (changed(st, prev, "flow", "variant", "loading", "error", "analysisError", "faults", "original", "trace")) render();
+    if (changed(st, prev, "flow", "variant", "loading", "error", "analysisError", "faults", "original", "trace", "imported")) render();
   });
   render();
 }

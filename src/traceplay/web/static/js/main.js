@@ -18,6 +18,7 @@ import { installShortcuts } from "./keyboard.js";
 import { installLearning } from "./learn/index.js";
 import { installFlows } from "./flows/library.js";
 import { setLearnContext } from "./learn/context.js";
+import { installTraces } from "./traces/index.js";
 
 const $ = (id) => document.getElementById(id);
 const saved = (key, fallback) => {
@@ -71,7 +72,8 @@ const actions = createActions(store);
 // ---------------------------------------------------------------- components
 const dialog = ShortcutsDialog();
 const sidebar = Sidebar($("sidebar"), store, api, actions);
-Story($("story"), store, api, actions);
+const story = { onBackToRecorded: () => traces.backToRecorded() };
+Story($("story"), store, api, actions, story);
 const canvas = Canvas($("canvas"), store, api, actions);
 const playback = Playback(store, canvas);
 TopBar($("topbar"), store, api, { actions, playback, onHelp: () => dialog.open() });
@@ -80,6 +82,8 @@ installShortcuts({ store, actions, canvas, dialog, sidebar });
 installLearning({ store, api, actions, canvas, sidebarEl: $("sidebar") });
 const flows = installFlows({ store, api, actions }); // custom flows: My flows, auto-save, import/export, share
 setLearnContext({ flows }); // "apply fix" saves into a custom copy
+const traces = installTraces({ store, api, actions }); // real trace files in (drop, picker) and out (Export)
+flows.routeTracesTo(traces); // a trace file given to My flows' Import (or dropped) opens as a trace
 startSession(store, api);
 
 // ---------------------------------------------------------------- effects of state
@@ -146,6 +150,7 @@ async function boot() {
     const wanted = fromUrl.scenario && templates.some((t) => t.id === fromUrl.scenario) ? fromUrl.scenario : null;
     if (fromUrl.scenario && !wanted) actions.notify(`There is no scenario “${fromUrl.scenario}”; here is the first one.`);
     const first = wanted || (templates[0] && templates[0].id);
+    if (!wanted && traces.openFromAddress()) return; // /?trace=NAME: the last import of this tab
     if (!wanted && (await flows.openFromAddress())) return; // /?flow=ID or a share link
     if (first) store.set({ scenarioId: first });
     else actions.newFlow();
@@ -154,5 +159,5 @@ async function boot() {
   }
 }
 
-window.__traceplay = { store, actions, api, flows }; // for the browser's devtools (and the benchmarks)
+window.__traceplay = { store, actions, api, flows, traces }; // for the browser's devtools (and the benchmarks)
 boot();

@@ -1,6 +1,7 @@
 // The request pipeline. Whenever the scenario, the variant, the faults or the flow's structure
-// change: load the scenario (if needed), simulate, then analyze — each step cancelling a stale
-// one — and put flow, trace and analysis in the store. Layout moves do not re-run anything.
+// change: load the scenario (if needed), simulate (or take the recorded trace of an import), then
+// analyze — each step cancelling a stale one — and put flow, trace and analysis in the store.
+// Layout moves do not re-run anything.
 
 import { structureKey } from "./logic/flowedit.js";
 import { traceEnd } from "./logic/timewarp.js";
@@ -65,10 +66,11 @@ export function startSession(store, api) {
     const useTemplate = s.scenarioId && s.original && structureKey(s.flow) === originalKey;
     const source = useTemplate ? { template: s.scenarioId } : { flow: s.flow };
     const faults = validFaults(s.flow, s.faults);
+    const recorded = recordedTrace(s, faults);
     store.set({ loading: true, error: null });
     let trace;
     try {
-      trace = await api.simulate({ ...source, variant: s.variant, faults }, ctl.signal);
+      trace = recorded || (await api.simulate({ ...source, variant: s.variant, faults }, ctl.signal));
     } catch (err) {
       if (err && err.name === "AbortError") return;
       store.set({ loading: false, trace: null, analysis: null, playing: false, error: describe(err, "The simulation failed") });
@@ -91,7 +93,7 @@ export function startSession(store, api) {
     });
     if (!performance.getEntriesByName("traceplay:first-trace").length) performance.mark("traceplay:first-trace");
     try {
-      const analysis = await api.analyze({ trace, ...source, variant: s.variant }, ctl.signal);
+      const analysis = await api.analyze(recorded ? { trace } : { trace, ...source, variant: s.variant }, ctl.signal);
       if (ctl.signal.aborted) return;
       store.set({ analysis, loading: false });
     } catch (err) {
@@ -117,6 +119,14 @@ export function startSession(store, api) {
   });
 
   return { loadScenario, run };
+}
+
+// An imported trace is shown as recorded while its graph, variant and faults are as imported;
+// any change simulates the graph instead (js/traces/index.js).
+function recordedTrace(s, faults) {
+  const imp = s.imported;
+  if (!imp || s.variant !== imp.variant || Object.keys(faults).length) return null;
+  return s.flow === imp.flow || structureKey(s.flow) === imp.flowKey ? imp.trace : null;
 }
 
 // Faults only on nodes that still exist (a deleted node takes its fault with it).

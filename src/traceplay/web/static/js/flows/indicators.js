@@ -33,12 +33,14 @@ export function DuplicateBanner(canvasEl, store, lib) {
   const el = h("div", { class: "readonly-banner", role: "status", "data-testid": "readonly-banner", hidden: true }, text, dup);
   if (canvasEl) canvasEl.append(el);
   store.subscribe((st, prev) => {
-    if (!changed(st, prev, "edited", "original", "scenarioId", "customId", "flow")) return;
+    if (!changed(st, prev, "edited", "original", "scenarioId", "customId", "flow", "imported")) return;
     const builtin = Boolean(st.scenarioId && st.original && st.edited && !st.customId);
     const scratch = Boolean(!st.scenarioId && !st.customId && st.flow && st.flow.nodes.length);
     el.hidden = !(builtin || scratch);
     el.dataset.kind = builtin ? "builtin" : scratch ? "scratch" : "";
-    text.textContent = builtin ? "Built-in scenarios are read-only: your edit is not saved. " : "This sketch is not saved yet. ";
+    text.textContent = builtin
+      ? "Built-in scenarios are read-only: your edit is not saved. "
+      : st.imported ? "This graph comes from an imported trace and is not saved yet. " : "This sketch is not saved yet. ";
     label.textContent = builtin ? "Duplicate to edit" : "Save to My flows";
   });
   return el;

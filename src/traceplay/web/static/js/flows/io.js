@@ -28,8 +28,9 @@ export function flowText(flow) {
   return JSON.stringify(flow, null, 2) + "\n";
 }
 
-export function download(filename, text, type = "application/json") {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+// data: text or a Blob
+export function download(filename, data, type = "application/json") {
+  const url = URL.createObjectURL(data instanceof Blob ? data : new Blob([data], { type }));
   const a = document.createElement("a");
   a.href = url;
   a.download = filename;

@@ -139,11 +139,12 @@ export function installFlows({ store, api, actions }) {
     const st = store.get();
     if (!st.flow) return null;
     const base = st.original || st.flow;
-    const name = st.original ? `${base.name} (${suffix})` : base.name;
-    const id = freshId(st.original ? `${base.id}-${suffix}` : base.name);
+    const builtin = Boolean(st.scenarioId && st.original);
+    const name = builtin ? `${base.name} (${suffix})` : base.name;
+    const id = freshId(builtin ? `${base.id}-${suffix}` : st.imported ? base.id : base.name);
     add({ ...st.flow, id, name }, { faults: st.faults || {}, variant: st.variant });
     open(id, { keepHistory: true });
-    if (!quiet) actions.notify(st.original ? `“${name}” is yours to edit; the built-in stays as it was.` : `Saved “${name}” in My flows.`);
+    if (!quiet) actions.notify(builtin ? `“${name}” is yours to edit; the built-in stays as it was.` : `Saved “${name}” in My flows.`);
     return id;
   }
 
@@ -227,7 +228,24 @@ export function installFlows({ store, api, actions }) {
     });
   }
 
-  async function importFiles(files) {
+  // Trace files (picked with Import or dropped) go to the trace importer (js/traces), flows stay here.
+  let traceImporter = null;
+  function routeTracesTo(importer) {
+    traceImporter = importer;
+  }
+
+  async function importFiles(all) {
+    let files = all;
+    if (traceImporter) {
+      const kinds = await Promise.all(all.map((f) => traceImporter.isTraceFile(f)));
+      const traces = all.filter((_, i) => kinds[i]);
+      files = all.filter((_, i) => !kinds[i]);
+      if (traces.length) {
+        await traceImporter.importFile(traces[traces.length - 1]);
+        if (traces.length > 1) actions.notify(`Opened ${traces[traces.length - 1].name}; one trace file at a time.`);
+      }
+      if (!files.length) return { added: [], invalid: [] };
+    }
     const { valid, invalid } = await readFlowFiles(files, api);
     const added = [];
     let last = null;
@@ -385,7 +403,7 @@ export function installFlows({ store, api, actions }) {
   // ------------------------------------------------------------------ the UI pieces
   const lib = {
     open, create, openNewDialog, duplicateCurrent, rename, remove, exportFlow, shareFlow, importFiles,
-    openFromAddress, flush: () => autosave.flush(), entries: () => [...entries.values()], storage,
+    routeTracesTo, openFromAddress, flush: () => autosave.flush(), entries: () => [...entries.values()], storage,
   };
   store.set({ customFlows: summaries(), customId: null, saveStatus: null, flowsAlert: null });
   MyFlows(document.getElementById("sidebar"), store, lib);
