@@ -31,6 +31,8 @@ TRACE_BODY_PATHS = (
     "/api/analyze",
     "/api/analyze/ai",
     "/api/compare",
+    "/api/narrate",
+    "/api/quiz",
 )
 
 DESCRIPTION = """
