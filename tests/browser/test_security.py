@@ -241,19 +241,15 @@ def test_hostile_values_in_the_address_are_ignored_or_named_as_text(page: Page, 
 def test_an_imported_trace_full_of_payloads_is_shown_as_text(page: Page, dialogs: list[str]) -> None:
     page.goto("/?scenario=simple")
     wait_for_run(page)
-    text = json.dumps(crafted_jaeger())
-    answer: dict[str, Any] = page.evaluate(
-        """async ([text, name]) => {
-            const { api, store } = window.__traceplay;
-            const got = await api.importTrace(new Blob([text], { type: "application/json" }), { name });
-            const analysis = await api.analyze({ trace: got.trace, flow: got.flow });
-            store.set({ scenarioId: null, original: null, edited: true, flow: got.flow, trace: got.trace,
-                        analysis, cursorMs: 0, playing: false, selectedSpanId: null });
-            return { format: got.format, spans: got.trace.spans.length, flow: got.flow.name };
-        }""",
-        [text, f"{IMG}.json"],
+    body = json.dumps(crafted_jaeger()).encode()
+    hostile = {"name": f"{IMG}.json", "mimeType": "application/json", "buffer": body}
+    page.get_by_test_id("trace-input").set_input_files(files=[hostile])  # through the page, as a user does
+    page.wait_for_function(
+        "() => { const s = window.__traceplay.store.get();"
+        " return s.imported && s.trace === s.imported.trace && s.analysis && !s.loading; }"
     )
-    assert answer["format"] == "jaeger" and answer["spans"] == 2
+    assert page.evaluate("() => window.__traceplay.store.get().imported.format") == "jaeger"
+    expect(page.get_by_test_id("trace-file")).to_contain_text(IMG)  # the file's name, as text
     page.evaluate("() => window.__traceplay.actions.seek(1e9)")
     for panel in ("waterfall", "spans", "analysis"):
         page.get_by_test_id(f"tab-{panel}").click()
