@@ -229,3 +229,26 @@ def test_trace_import_on_a_phone(phone_page: Page, screenshot: Callable[..., Pat
     screenshot(page, "trace-import-phone")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390
+
+
+def test_the_learning_tools_work_on_a_recorded_trace(page: Page) -> None:
+    page.goto("/")
+    wait_ready(page)
+    open_trace(page, FIXTURES / "zipkin-yelp.json")
+    page.evaluate("() => window.__traceplay.actions.pause()")
+    # step through the recorded request, hop by hop
+    page.get_by_test_id("step-toggle").click()
+    expect(page.get_by_test_id("step-caption")).to_contain_text("Step 1 of")
+    page.get_by_test_id("step-next").click()
+    expect(page.get_by_test_id("step-caption")).to_contain_text("Step 2 of")
+    page.get_by_test_id("step-toggle").click()
+    # the critical path on the diagram
+    page.get_by_test_id("critical-toggle").click()
+    assert page.locator(".node.lp-crit").count() >= 1
+    # check yourself: questions about the recorded trace
+    page.get_by_test_id("tab-learn").click()
+    page.wait_for_function(
+        "() => { const q = window.__traceplay.store.get().quiz; return q && q.status === 'ready'; }"
+    )
+    assert page.evaluate("() => window.__traceplay.store.get().quiz.questions.length") >= 1
+    assert state(page, "s.trace === s.imported.trace")
