@@ -5,6 +5,7 @@
 
 import { changed } from "./store.js";
 import { h } from "./dom.js";
+import { readPref, writePref } from "./prefs.js";
 
 const PANELS = [
   { id: "waterfall", label: "Waterfall", module: "./Waterfall.js", export: "Waterfall", css: "Waterfall.css",
@@ -112,7 +113,7 @@ export function Panels(el, store, api, { layout }) {
     "data-testid": "divider",
   });
   el.before(divider);
-  let height = Number(localStorage.getItem(STORAGE)) || 0;
+  let height = Number(readPref(STORAGE, 0)) || 0;
   function applyHeight() {
     if (height > 0) layout.style.setProperty("--panel-h", `${Math.round(height)}px`);
     divider.setAttribute("aria-valuenow", String(Math.round(height || el.getBoundingClientRect().height)));
@@ -125,7 +126,7 @@ export function Panels(el, store, api, { layout }) {
     layout.classList.toggle("panels-collapsed", on);
     collapseBtn.textContent = on ? "Show" : "Hide";
     collapseBtn.setAttribute("aria-expanded", String(!on));
-    localStorage.setItem("traceplay.panelsCollapsed", on ? "1" : "");
+    writePref("traceplay.panelsCollapsed", on ? "1" : null);
   }
   divider.addEventListener("pointerdown", (ev) => {
     ev.preventDefault();
@@ -140,7 +141,7 @@ export function Panels(el, store, api, { layout }) {
     const up = () => {
       divider.removeEventListener("pointermove", move);
       divider.removeEventListener("pointerup", up);
-      localStorage.setItem(STORAGE, String(Math.round(height)));
+      writePref(STORAGE, Math.round(height));
     };
     divider.addEventListener("pointermove", move);
     divider.addEventListener("pointerup", up);
@@ -152,7 +153,7 @@ export function Panels(el, store, api, { layout }) {
       ev.preventDefault();
       height = clampHeight(cur + (ev.key === "ArrowUp" ? 40 : -40));
       applyHeight();
-      localStorage.setItem(STORAGE, String(Math.round(height)));
+      writePref(STORAGE, Math.round(height));
     } else if (ev.key === "Enter") {
       ev.preventDefault();
       setCollapsed(!layout.classList.contains("panels-collapsed"));
@@ -163,7 +164,7 @@ export function Panels(el, store, api, { layout }) {
     if (changed(st, prev, "panel")) show(st.panel);
   });
   applyHeight();
-  if (localStorage.getItem("traceplay.panelsCollapsed")) setCollapsed(true);
+  if (readPref("traceplay.panelsCollapsed")) setCollapsed(true);
   show(store.get().panel);
   // warm the other panels' modules once the page is idle, so switching tabs is instant
   const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 300));

@@ -6,6 +6,7 @@
 import { changed } from "./store.js";
 import { h, icon } from "./dom.js";
 import { COMPONENT_MIME } from "./Canvas.js";
+import { readJsonPref, writePref } from "./prefs.js";
 
 const CATEGORY_LABELS = {
   basics: "Basics", caching: "Caching", messaging: "Messaging", async: "Async", ai: "AI", security: "Security",
@@ -14,7 +15,8 @@ const CATEGORY_LABELS = {
 };
 
 export function Sidebar(el, store, api, actions) {
-  const collapsed = new Set(JSON.parse(localStorage.getItem("traceplay.collapsed") || "[]"));
+  const stored = readJsonPref("traceplay.collapsed", []);
+  const collapsed = new Set(Array.isArray(stored) ? stored.map(String) : []);
 
   // ------------------------------------------------------------ scenarios
   const scenarioSearch = h("input", {
@@ -109,7 +111,7 @@ export function Sidebar(el, store, api, actions) {
         onclick: () => {
           if (collapsed.has(cat.id)) collapsed.delete(cat.id);
           else collapsed.add(cat.id);
-          localStorage.setItem("traceplay.collapsed", JSON.stringify([...collapsed]));
+          writePref("traceplay.collapsed", JSON.stringify([...collapsed]));
           renderLibrary();
         },
       }, icon("chevron", { size: 14 }), h("span", { class: "cat-swatch", "aria-hidden": "true" }), h("span", {}, cat.label),

@@ -19,15 +19,10 @@ import { installLearning } from "./learn/index.js";
 import { installFlows } from "./flows/library.js";
 import { setLearnContext } from "./learn/context.js";
 import { installTraces } from "./traces/index.js";
+import { readPref, writePref } from "./prefs.js";
 
 const $ = (id) => document.getElementById(id);
-const saved = (key, fallback) => {
-  try {
-    return localStorage.getItem(key) ?? fallback;
-  } catch {
-    return fallback;
-  }
-};
+const saved = readPref;
 
 const fromUrl = parseSearch(location.search);
 const savedSpeed = Number(saved("traceplay.speed", "1"));
@@ -95,14 +90,10 @@ let toastTimer = 0;
 store.subscribe((st, prev) => {
   if (changed(st, prev, "theme")) {
     document.documentElement.dataset.theme = st.theme;
-    try {
-      localStorage.setItem("traceplay.theme", st.theme);
-    } catch {
-      /* private mode: the toggle still works for this page */
-    }
+    writePref("traceplay.theme", st.theme); // private mode: the toggle still works for this page
   }
-  if (changed(st, prev, "speed")) localStorage.setItem("traceplay.speed", String(st.speed));
-  if (changed(st, prev, "panel")) localStorage.setItem("traceplay.panel", st.panel);
+  if (changed(st, prev, "speed")) writePref("traceplay.speed", st.speed);
+  if (changed(st, prev, "panel")) writePref("traceplay.panel", st.panel);
   if (changed(st, prev, "drawerOpen")) {
     document.body.classList.toggle("drawer-open", Boolean(st.drawerOpen));
     scrim.hidden = !st.drawerOpen;

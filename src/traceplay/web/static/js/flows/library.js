@@ -155,9 +155,14 @@ export function installFlows({ store, api, actions }) {
       const flow = store.get().flow;
       actions.execute(renameCommand({ name: flow.name }, { name }));
     } else {
-      const res = storage.save({ ...e, flow: { ...e.flow, name } });
-      entries.set(id, res.ok ? res.entry : { ...e, flow: { ...e.flow, name } });
-      if (!res.ok) quotaAlert(entries.get(id), res);
+      const next = { ...e, flow: { ...e.flow, name } };
+      const res = storage.save(next);
+      entries.set(id, res.ok ? res.entry : next);
+      if (res.ok) unsaved.delete(id);
+      else {
+        unsaved.add(id);
+        quotaAlert(next, res);
+      }
       store.set({ customFlows: summaries() });
     }
   }
@@ -198,6 +203,12 @@ export function installFlows({ store, api, actions }) {
   function flowOf(id) {
     const st = store.get();
     return st.customId === id && st.flow ? { ...st.flow, id } : entries.get(id) && entries.get(id).flow;
+  }
+
+  // an entry this tab no longer holds (replaced by another tab's save), as it was
+  function exportEntry(entry) {
+    download(fileNameFor(entry.flow), flowText(entry.flow));
+    actions.notify(`Exported ${fileNameFor(entry.flow)}.`);
   }
 
   async function exportFlow(id) {
@@ -364,8 +375,18 @@ export function installFlows({ store, api, actions }) {
     } catch {
       return; // the other tab's write is unreadable: the next load quarantines it
     }
+    const replaced = unsaved.has(id) ? entries.get(id) : null; // changes this tab could not save
     entries.set(id, entry);
     unsaved.delete(id);
+    if (replaced && !current) {
+      store.set({
+        flowsAlert: {
+          tone: "warning", kind: "tab",
+          message: `“${entry.flow.name}” was saved in another tab; the changes this tab could not save were replaced by that version (the later save wins). Export them to keep a copy.`,
+          actions: [{ label: "Export the replaced version", testid: "alert-export-replaced", run: () => exportEntry(replaced) }],
+        },
+      });
+    }
     if (current) {
       autosave.cancel();
       applyingRemote = true;
@@ -375,15 +396,42 @@ export function installFlows({ store, api, actions }) {
         applyingRemote = false;
       }
       store.set({
-        flowsAlert: { tone: "warning", kind: "tab", message: `“${entry.flow.name}” was saved in another tab; this tab now shows that version (the later save wins).` },
+        flowsAlert: {
+          tone: "warning", kind: "tab",
+          message: `“${entry.flow.name}” was saved in another tab; this tab now shows that version (the later save wins).`,
+          actions: replaced ? [{ label: "Export the replaced version", testid: "alert-export-replaced", run: () => exportEntry(replaced) }] : [],
+        },
       });
     }
     store.set({ customFlows: summaries() });
   });
 
-  window.addEventListener("pagehide", () => autosave.flush());
+  // Leaving the page: save what is pending, and try again what could not be saved (storage may
+  // have room now), so a reload keeps it.
+  function saveAll() {
+    autosave.flush();
+    let saved = 0;
+    for (const id of [...unsaved]) {
+      const e = entries.get(id);
+      if (!e) continue;
+      const res = storage.save(e);
+      if (!res.ok) continue;
+      entries.set(id, res.entry);
+      unsaved.delete(id);
+      saved += 1;
+    }
+    if (!saved) return;
+    const st = store.get();
+    const quotaGone = !unsaved.size && st.flowsAlert && st.flowsAlert.kind === "quota";
+    store.set({
+      customFlows: summaries(),
+      ...(st.customId && !unsaved.has(st.customId) && st.saveStatus === "error" ? { saveStatus: "saved" } : {}),
+      ...(quotaGone ? { flowsAlert: null } : {}),
+    });
+  }
+  window.addEventListener("pagehide", saveAll);
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "hidden") autosave.flush();
+    if (document.visibilityState === "hidden") saveAll();
   });
 
   // files dropped anywhere on the page
