@@ -12,6 +12,8 @@ import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.pagestate import state
+
 STATIC = Path(__file__).resolve().parents[2] / "src" / "traceplay" / "web" / "static"
 NODE = "[data-testid='canvas-node']"
 EDGE = "[data-testid='canvas-edge']"
@@ -27,10 +29,6 @@ def wait_for_trace(page: Page) -> None:
         "() => { const s = window.__traceplay && window.__traceplay.store.get();"
         " return s && s.trace && !s.loading; }"
     )
-
-
-def state(page: Page, expr: str) -> Any:
-    return page.evaluate(f"() => {{ const s = window.__traceplay.store.get(); return {expr}; }}")
 
 
 def node(page: Page, node_id: str) -> Locator:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.pagestate import state
 from traceplay.domain.flow import Flow
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,10 +23,6 @@ PREFIX = "traceplay.flows.v1/"
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def state(page: Page, expr: str) -> Any:
-    return page.evaluate(f"() => {{ const s = window.__traceplay.store.get(); return {expr}; }}")
 
 
 def wait_ready(page: Page) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.pagestate import state, wait_for_analysis
+
 ROW = "[data-testid='waterfall-row']"
 
 
@@ -18,17 +20,6 @@ def open_scenario(page: Page, scenario: str, variant: str = "success") -> None:
     page.goto(f"/?scenario={scenario}&variant={variant}")
     wait_for_analysis(page)
     page.evaluate("() => window.__traceplay.actions.pause()")
-
-
-def wait_for_analysis(page: Page) -> None:
-    page.wait_for_function(
-        "() => { const s = window.__traceplay && window.__traceplay.store.get();"
-        " return s && s.trace && s.analysis && !s.loading; }"
-    )
-
-
-def state(page: Page, expr: str) -> Any:
-    return page.evaluate(f"() => {{ const s = window.__traceplay.store.get(); return {expr}; }}")
 
 
 def row_of(page: Page, span_id: str) -> Any:

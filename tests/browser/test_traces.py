@@ -8,25 +8,14 @@ import json
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Guard
+from tests.browser.pagestate import state, wait_for_analysis
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "traces"
 ROW = "[data-testid='waterfall-row']"
-
-
-def state(page: Page, expr: str) -> Any:
-    return page.evaluate(f"() => {{ const s = window.__traceplay.store.get(); return {expr}; }}")
-
-
-def wait_ready(page: Page) -> None:
-    page.wait_for_function(
-        "() => { const s = window.__traceplay && window.__traceplay.store.get();"
-        " return s && s.trace && s.analysis && !s.loading; }"
-    )
 
 
 def wait_recorded(page: Page) -> None:
@@ -45,7 +34,7 @@ def test_open_a_jaeger_trace_see_it_on_the_canvas_and_keep_it(
     page: Page, screenshot: Callable[..., Path]
 ) -> None:
     page.goto("/?scenario=simple")
-    wait_ready(page)
+    wait_for_analysis(page)
     open_trace(page, FIXTURES / "jaeger-petclinic-2svc.json")
     # the graph of its services, the recorded spans in every panel, an analysis of the real trace
     expect(page.get_by_test_id("canvas-node")).to_have_count(2)
@@ -78,14 +67,14 @@ def test_open_a_jaeger_trace_see_it_on_the_canvas_and_keep_it(
     assert state(page, "s.imported") is None
     page.wait_for_function("() => window.__traceplay.store.get().saveStatus === 'saved'")
     page.reload()
-    wait_ready(page)
+    wait_for_analysis(page)
     expect(page.locator(f"[data-testid='custom-flow-item'][data-flow-id='{fid}']")).to_be_visible()
     assert state(page, "s.customId") == fid and state(page, "s.flow.nodes.length") == 2
 
 
 def test_simulating_the_graph_and_back_to_the_recorded_trace(page: Page) -> None:
     page.goto("/")
-    wait_ready(page)
+    wait_for_analysis(page)
     open_trace(page, FIXTURES / "zipkin-yelp.json")
     recorded_id = state(page, "s.trace.trace_id")
     expect(page.locator(ROW)).to_have_count(16)
@@ -114,7 +103,7 @@ def test_simulating_the_graph_and_back_to_the_recorded_trace(page: Page) -> None
     # opening a scenario leaves the imported trace
     page.locator("[data-testid='scenario-item'][data-scenario-id='simple']").click()
     page.wait_for_function("() => window.__traceplay.store.get().scenarioId === 'simple'")
-    wait_ready(page)
+    wait_for_analysis(page)
     assert state(page, "s.imported") is None
     expect(page.get_by_test_id("trace-file")).to_have_count(0)
 
@@ -126,7 +115,7 @@ def test_pick_one_trace_of_a_file_holding_several(page: Page, tmp_path: Path) ->
     both = tmp_path / "two-traces.json"
     both.write_text(json.dumps({"data": [first, *b["data"]]}))
     page.goto("/")
-    wait_ready(page)
+    wait_for_analysis(page)
     open_trace(page, both)
     pick = page.get_by_test_id("trace-pick")
     expect(pick.locator("option")).to_have_count(2)
@@ -142,7 +131,7 @@ def test_pick_one_trace_of_a_file_holding_several(page: Page, tmp_path: Path) ->
 
 def test_a_dropped_trace_opens_and_a_dropped_flow_is_imported(page: Page) -> None:
     page.goto("/")
-    wait_ready(page)
+    wait_for_analysis(page)
     jsonl = (FIXTURES / "otlp-multi-in.jsonl").read_text()
     simple = page.evaluate("() => fetch('/api/templates/simple').then(r => r.json())")
     page.evaluate(
@@ -168,7 +157,7 @@ def test_a_bad_trace_file_says_what_is_wrong_and_changes_nothing(
 ) -> None:
     guard.allow(r"422|Unprocessable")
     page.goto("/?scenario=redis-cache")
-    wait_ready(page)
+    wait_for_analysis(page)
     before = state(page, "JSON.stringify([s.flow, s.trace.trace_id, s.scenarioId])")
     bad = tmp_path / "broken.otlp.json"
     bad.write_text(
@@ -187,7 +176,7 @@ def test_a_bad_trace_file_says_what_is_wrong_and_changes_nothing(
 
 def test_export_the_trace_on_screen_in_each_format(page: Page, tmp_path: Path) -> None:
     page.goto("/?scenario=kafka-fanout&variant=error")
-    wait_ready(page)
+    wait_for_analysis(page)
     spans = state(page, "s.trace.spans.length")
     menu_button = page.get_by_test_id("trace-export")
     formats = ["otlp", "jaeger", "zipkin", "chrome", "traceplay"]
@@ -219,7 +208,7 @@ def test_export_the_trace_on_screen_in_each_format(page: Page, tmp_path: Path) -
 def test_trace_import_on_a_phone(phone_page: Page, screenshot: Callable[..., Path]) -> None:
     page = phone_page
     page.goto("/")
-    wait_ready(page)
+    wait_for_analysis(page)
     page.get_by_test_id("drawer-button").click()
     expect(page.get_by_test_id("trace-open")).to_be_visible()
     page.get_by_test_id("trace-input").set_input_files(str(FIXTURES / "zipkin-messaging.json"))
@@ -233,7 +222,7 @@ def test_trace_import_on_a_phone(phone_page: Page, screenshot: Callable[..., Pat
 
 def test_the_learning_tools_work_on_a_recorded_trace(page: Page) -> None:
     page.goto("/")
-    wait_ready(page)
+    wait_for_analysis(page)
     open_trace(page, FIXTURES / "zipkin-yelp.json")
     page.evaluate("() => window.__traceplay.actions.pause()")
     # step through the recorded request, hop by hop

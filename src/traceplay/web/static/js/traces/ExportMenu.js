@@ -18,7 +18,7 @@ const FORMATS = [
 export function ExportMenu(store, lib) {
   const button = h("button", {
     type: "button", class: "text-button export-button", "aria-haspopup": "menu", "aria-expanded": "false",
-    "data-testid": "trace-export", title: "Download the trace on screen in a standard format",
+    "data-testid": "trace-export", "aria-label": "Export the trace", title: "Download the trace on screen in a standard format",
   }, icon("download", { size: 14 }), h("span", { class: "export-text" }, "Export"));
   const menu = h("div", { class: "export-menu", role: "menu", "aria-label": "Export the trace as", hidden: true, "data-testid": "trace-export-menu" });
   const items = FORMATS.map((f) => h("button", {
