@@ -92,6 +92,17 @@ class Candidate:
     spans: list[str] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
 
+    @classmethod
+    def on_edge(cls, edge: Edge, title: str, claim: str, spans: list[str]) -> Candidate:
+        """A fix of one call: it targets the edge and both its ends, and is about the callee."""
+        return cls(
+            target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            title=title,
+            claim=claim,
+            spans=spans,
+            subjects=[edge.target],
+        )
+
 
 @dataclass(frozen=True)
 class Fix:

@@ -55,8 +55,8 @@ def find(scene: Scene) -> list[Candidate]:
             else f"{caller} fails fast with “circuit open” in about {text.ms(FAIL_FAST_MS)}"
         )
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Put a circuit breaker on {scene.hop(edge)}",
                 claim=(
                     f"While {callee} is failing the breaker is open: {callee} is not called at all (no span, "
@@ -64,7 +64,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"While {callee} is healthy nothing changes."
                 ),
                 spans=scene.span_ids(failed),
-                subjects=[edge.target],
             )
         )
     return out

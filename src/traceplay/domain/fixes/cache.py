@@ -64,8 +64,8 @@ def find(scene: Scene) -> list[Candidate]:
             continue
         cost = sum(s.duration_ms for s in calls)
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Cache {label(store)} reads of {scene.name(edge.source)} in Redis",
                 claim=(
                     f"{scene.name(edge.source)} asks Redis first. In the success variant it is a hit: "
@@ -74,7 +74,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"In the other variants it is a miss: the query still runs, plus a GET and a SETEX."
                 ),
                 spans=scene.span_ids(calls),
-                subjects=[edge.target],
             )
         )
     return out

@@ -66,8 +66,8 @@ def find(scene: Scene) -> list[Candidate]:
             continue
         caller = scene.name(edge.source)
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Check an idempotency key before {caller} writes to {label(callee)}",
                 claim=(
                     f"{caller} records the request's key with SET NX in Redis before "
@@ -76,7 +76,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"round trip (about {text.ms(CHECK_MS)})."
                 ),
                 spans=scene.span_ids(calls),
-                subjects=[edge.target],
             )
         )
     return out

@@ -59,8 +59,8 @@ def find(scene: Scene) -> list[Candidate]:
         waited = sum(s.duration_ms for s in calls)
         caller, callee = scene.name(edge.source), scene.name(edge.target)
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Move {callee} behind a queue",
                 claim=(
                     f"{caller} publishes a message to SQS and answers without waiting for {callee}: the "
@@ -68,7 +68,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"response — when it fails, the caller has already said yes."
                 ),
                 spans=scene.span_ids(calls),
-                subjects=[edge.target],
             )
         )
     return out

@@ -54,8 +54,8 @@ def find(scene: Scene) -> list[Candidate]:
             else f"its {text.count(len(calls), 'read')} per request stop loading the primary"
         )
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Read {label(store)} from a replica",
                 claim=(
                     f"{scene.name(edge.source)} reads from a replica of {label(store)}; writes stay on the "
@@ -63,7 +63,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"query is just as slow there."
                 ),
                 spans=scene.span_ids(failed or calls),
-                subjects=[edge.target],
             )
         )
     return out

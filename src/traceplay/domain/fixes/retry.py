@@ -62,12 +62,11 @@ def find(scene: Scene) -> list[Candidate]:
                 f"{callee} stays down, each request now makes {RETRIES + 1} attempts and waits longer."
             )
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=title,
                 claim=claim,
                 spans=scene.span_ids(failed),
-                subjects=[edge.target],
             )
         )
     return out

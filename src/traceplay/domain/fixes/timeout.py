@@ -51,8 +51,8 @@ def find(scene: Scene) -> list[Candidate]:
             else f"{scene.name(edge.source)} fails fast with a timeout error"
         )
         out.append(
-            Candidate(
-                target=FixTarget(edges=[edge.id], nodes=[edge.source, edge.target]),
+            Candidate.on_edge(
+                edge,
                 title=f"Add a {text.ms(limit)} timeout to {scene.hop(edge)}",
                 claim=(
                     f"{scene.name(edge.source)} stops waiting for {scene.name(edge.target)} after "
@@ -60,7 +60,6 @@ def find(scene: Scene) -> list[Candidate]:
                     f"the response is bounded, and {after}."
                 ),
                 spans=scene.span_ids(hung or slow),
-                subjects=[edge.target],
             )
         )
     return out
