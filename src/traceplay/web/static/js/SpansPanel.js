@@ -499,8 +499,8 @@ function buildSkeleton() {
   noMatch.hidden = true;
   const empty = h(
     "div",
-    { className: "sp-empty" },
-    h("p", { className: "sp-empty-title", text: "No spans yet" }),
+    { className: "sp-empty panel-empty" },
+    h("p", { className: "panel-empty-title", text: "No spans yet" }),
     h("p", {
       text: "Run a scenario to list its spans the way Jaeger does: one line per call with its service, operation, duration and status. Open a span to read its attributes, events and links.",
     }),

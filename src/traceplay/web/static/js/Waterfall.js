@@ -454,8 +454,8 @@ function buildSkeleton() {
   );
   const empty = h(
     "div",
-    { className: "wf-empty" },
-    h("p", { className: "wf-empty-title", text: "No trace yet" }),
+    { className: "wf-empty panel-empty" },
+    h("p", { className: "panel-empty-title", text: "No trace yet" }),
     h("p", {
       text: "Pick a scenario and a variant (or build a flow and run it): every call becomes a bar here, placed on a time axis, so you can see what ran in parallel, what waited, and what was slow.",
     }),
